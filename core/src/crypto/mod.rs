@@ -1,0 +1,88 @@
+//! Secret-holding types and the safe crypto helpers the engine composes.
+//!
+//! Primitives live in `hazmat` and stay crate-private.
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+pub(crate) mod hazmat;
+
+/// Secret bytes: zeroized on drop, no `Clone`, and a `Debug` that prints only
+/// the length. The bytes leave only through [`SecretBytes::expose`].
+pub struct SecretBytes(Zeroizing<Vec<u8>>);
+
+impl SecretBytes {
+    /// Takes ownership of `bytes`.
+    pub fn new(bytes: Vec<u8>) -> Self {
+        SecretBytes(Zeroizing::new(bytes))
+    }
+
+    /// Copies `bytes`.
+    pub fn from_slice(bytes: &[u8]) -> Self {
+        SecretBytes(Zeroizing::new(bytes.to_vec()))
+    }
+
+    /// The secret bytes. The name says what it does: callers must not log them.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether it holds no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for SecretBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretBytes(<redacted; {}>)", self.0.len())
+    }
+}
+
+impl From<Vec<u8>> for SecretBytes {
+    fn from(v: Vec<u8>) -> Self {
+        SecretBytes::new(v)
+    }
+}
+
+impl PartialEq for SecretBytes {
+    /// Constant-time comparison.
+    fn eq(&self, other: &Self) -> bool {
+        ct_eq(self.expose(), other.expose())
+    }
+}
+
+impl Eq for SecretBytes {}
+
+/// Constant-time equality of two byte strings (lengths are not secret).
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_is_redacted() {
+        let s = SecretBytes::from_slice(b"hunter2-very-secret");
+        let d = format!("{s:?}");
+        assert_eq!(d, "SecretBytes(<redacted; 19>)");
+        assert!(!d.contains("hunter2"));
+    }
+
+    #[test]
+    fn ct_eq_compares_content_and_length() {
+        assert!(ct_eq(b"abc", b"abc"));
+        assert!(!ct_eq(b"abc", b"abd"));
+        assert!(!ct_eq(b"abc", b"abcd"));
+        assert!(ct_eq(b"", b""));
+    }
+}

@@ -1,0 +1,262 @@
+//! Envelope encryption of records: a fresh 256-bit data key per record,
+//! AES-256-GCM, and the data key wrapped by the [`KeyManager`].
+//!
+//! # Layout (format 1)
+//! ```text
+//! u8   format            = 1
+//! u8   aead algorithm    = 1 (AES-256-GCM)
+//! u16  kek id length, then the kek id (UTF-8)
+//! u32  kek version
+//! u16  wrapped data key length, then the wrapped data key
+//! [12] nonce
+//! ..   ciphertext || 16-byte tag
+//! ```
+//! All integers are big-endian. The additional authenticated data of both
+//! the data-key wrap and the AEAD binds the format, the tenant, the table,
+//! the record key and the record's logical version ([`RecordAad`]), so a
+//! sealed value moved to another record, tenant or version does not open.
+//! Rewrapping replaces only the kek id, kek version and wrapped data key;
+//! the nonce and ciphertext stay as they are.
+
+use crate::crypto::hazmat::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
+use crate::crypto::SecretBytes;
+use crate::error::{Error, Result};
+use crate::kms::{KeyId, KeyManager, KmsError, WrappedKey};
+use crate::services::SecureRandom;
+use crate::store::Table;
+
+/// Envelope format byte.
+pub const FORMAT_V1: u8 = 1;
+/// AEAD algorithm byte for AES-256-GCM.
+pub const AEAD_AES_256_GCM: u8 = 1;
+
+/// What a sealed record is bound to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordAad<'a> {
+    /// Tenant id.
+    pub tenant: &'a str,
+    /// Table the record lives in.
+    pub table: Table,
+    /// The record's logical key (not including the tenant).
+    pub key: &'a [u8],
+    /// The record's logical version (e.g. secret version number), not the
+    /// store's CAS version, so that rewrapping does not change it.
+    pub version: u64,
+}
+
+impl RecordAad<'_> {
+    /// The canonical byte encoding of the binding.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(32 + self.tenant.len() + self.key.len());
+        out.extend_from_slice(b"credcycle/envelope");
+        out.push(FORMAT_V1);
+        out.push(AEAD_AES_256_GCM);
+        put_lv(&mut out, self.tenant.as_bytes());
+        out.extend_from_slice(&self.table.as_u32().to_be_bytes());
+        put_lv(&mut out, self.key);
+        out.extend_from_slice(&self.version.to_be_bytes());
+        out
+    }
+}
+
+fn put_lv(out: &mut Vec<u8>, bytes: &[u8]) {
+    // Lengths here are bounded by validated ids; saturate defensively.
+    let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(bytes);
+}
+
+/// The parsed header of a sealed record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvelopeHeader {
+    /// The key that wraps the data key.
+    pub kek: KeyId,
+    /// Its version.
+    pub kek_version: u32,
+}
+
+struct Parsed<'a> {
+    header: EnvelopeHeader,
+    wrapped: &'a [u8],
+    nonce: [u8; NONCE_LEN],
+    body: &'a [u8],
+    body_offset: usize,
+}
+
+fn parse(sealed: &[u8]) -> Result<Parsed<'_>> {
+    let bad = || Error::VerificationFailed;
+    let mut r = Reader { buf: sealed, pos: 0 };
+    if r.u8().ok_or_else(bad)? != FORMAT_V1 || r.u8().ok_or_else(bad)? != AEAD_AES_256_GCM {
+        return Err(bad());
+    }
+    let kek_len = usize::from(r.u16().ok_or_else(bad)?);
+    let kek = std::str::from_utf8(r.take(kek_len).ok_or_else(bad)?).map_err(|_| bad())?;
+    let kek = KeyId::new(kek).map_err(|_| bad())?;
+    let kek_version = r.u32().ok_or_else(bad)?;
+    let wrapped_len = usize::from(r.u16().ok_or_else(bad)?);
+    let wrapped = r.take(wrapped_len).ok_or_else(bad)?;
+    let nonce_bytes = r.take(NONCE_LEN).ok_or_else(bad)?;
+    let mut nonce = [0u8; NONCE_LEN];
+    nonce.copy_from_slice(nonce_bytes);
+    let body_offset = r.pos;
+    let body = &sealed[body_offset..];
+    if body.len() < TAG_LEN {
+        return Err(bad());
+    }
+    Ok(Parsed {
+        header: EnvelopeHeader { kek, kek_version },
+        wrapped,
+        nonce,
+        body,
+        body_offset,
+    })
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let s = self.buf.get(self.pos..end)?;
+        self.pos = end;
+        Some(s)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+    fn u16(&mut self) -> Option<u16> {
+        self.take(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+fn write_header(out: &mut Vec<u8>, wrapped: &WrappedKey) -> Result<()> {
+    let kek = wrapped.key.as_str().as_bytes();
+    let kek_len = u16::try_from(kek.len()).map_err(|_| Error::Internal("kek id too long"))?;
+    let wrapped_len = u16::try_from(wrapped.ciphertext.len())
+        .map_err(|_| Error::Internal("wrapped data key too long"))?;
+    out.push(FORMAT_V1);
+    out.push(AEAD_AES_256_GCM);
+    out.extend_from_slice(&kek_len.to_be_bytes());
+    out.extend_from_slice(kek);
+    out.extend_from_slice(&wrapped.version.to_be_bytes());
+    out.extend_from_slice(&wrapped_len.to_be_bytes());
+    out.extend_from_slice(&wrapped.ciphertext);
+    Ok(())
+}
+
+fn kms_to_error(e: KmsError) -> Error {
+    match e {
+        KmsError::UnwrapFailed => Error::VerificationFailed,
+        other => Error::Kms(other),
+    }
+}
+
+/// Seals `plaintext` for the record `aad` under a fresh data key wrapped by
+/// `kek`'s primary version.
+///
+/// # Errors
+/// Key manager errors (unknown, disabled or non-wrap key), random failure.
+pub fn seal(
+    keys: &dyn KeyManager,
+    rng: &dyn SecureRandom,
+    kek: &KeyId,
+    aad: &RecordAad<'_>,
+    plaintext: &[u8],
+) -> Result<Vec<u8>> {
+    let mut raw = zeroize::Zeroizing::new([0u8; KEY_LEN]);
+    rng.fill(raw.as_mut()).map_err(|_| Error::Random)?;
+    let dek = SecretBytes::from_slice(raw.as_ref());
+    let aad_bytes = aad.to_bytes();
+    let wrapped = keys.wrap(kek, &dek, &aad_bytes).map_err(kms_to_error)?;
+    let mut nonce = [0u8; NONCE_LEN];
+    rng.fill(&mut nonce).map_err(|_| Error::Random)?;
+    let body = hazmat::aes_gcm_seal_with_nonce(dek.expose(), &nonce, &aad_bytes, plaintext)
+        .map_err(|_| Error::Internal("aead seal failed"))?;
+    let mut out = Vec::with_capacity(64 + wrapped.ciphertext.len() + body.len());
+    write_header(&mut out, &wrapped)?;
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&body);
+    Ok(out)
+}
+
+/// Opens a record sealed by [`seal`] (or rewrapped by [`rewrap`]) for `aad`.
+///
+/// # Errors
+/// [`Error::VerificationFailed`] for any malformed or tampered input or a
+/// different `aad` (one generic error, no detail); key manager errors when
+/// the wrapping key is unknown or pending deletion.
+pub fn open(keys: &dyn KeyManager, aad: &RecordAad<'_>, sealed: &[u8]) -> Result<SecretBytes> {
+    let p = parse(sealed)?;
+    let aad_bytes = aad.to_bytes();
+    let dek = keys
+        .unwrap(
+            &WrappedKey {
+                key: p.header.kek.clone(),
+                version: p.header.kek_version,
+                ciphertext: p.wrapped.to_vec(),
+            },
+            &aad_bytes,
+        )
+        .map_err(kms_to_error)?;
+    let plain = hazmat::aes_gcm_open_detached(dek.expose(), &p.nonce, &aad_bytes, p.body)
+        .map_err(|_| Error::VerificationFailed)?;
+    Ok(SecretBytes::new(plain))
+}
+
+/// The header (wrapping key and version) of a sealed record.
+///
+/// # Errors
+/// [`Error::VerificationFailed`] when the layout is malformed.
+pub fn header(sealed: &[u8]) -> Result<EnvelopeHeader> {
+    parse(sealed).map(|p| p.header)
+}
+
+/// Re-wraps the data key of `sealed` under `new_kek`'s primary version. The
+/// nonce and ciphertext are copied unchanged.
+///
+/// # Errors
+/// As [`open`] for the old key, and as [`seal`] for the new one.
+pub fn rewrap(
+    keys: &dyn KeyManager,
+    aad: &RecordAad<'_>,
+    sealed: &[u8],
+    new_kek: &KeyId,
+) -> Result<Vec<u8>> {
+    let p = parse(sealed)?;
+    let aad_bytes = aad.to_bytes();
+    let dek = keys
+        .unwrap(
+            &WrappedKey {
+                key: p.header.kek.clone(),
+                version: p.header.kek_version,
+                ciphertext: p.wrapped.to_vec(),
+            },
+            &aad_bytes,
+        )
+        .map_err(kms_to_error)?;
+    // Authenticate the body before re-wrapping, so a damaged record is not
+    // blessed with a fresh wrap.
+    hazmat::aes_gcm_open_detached(dek.expose(), &p.nonce, &aad_bytes, p.body)
+        .map_err(|_| Error::VerificationFailed)?;
+    let wrapped = keys.wrap(new_kek, &dek, &aad_bytes).map_err(kms_to_error)?;
+    let mut out = Vec::with_capacity(sealed.len() + 16);
+    write_header(&mut out, &wrapped)?;
+    out.extend_from_slice(&p.nonce);
+    out.extend_from_slice(&sealed[p.body_offset..]);
+    Ok(out)
+}
+
+/// The nonce and ciphertext of a sealed record (what rewrapping must keep).
+///
+/// # Errors
+/// [`Error::VerificationFailed`] when the layout is malformed.
+pub fn body(sealed: &[u8]) -> Result<&[u8]> {
+    let p = parse(sealed)?;
+    Ok(&sealed[p.body_offset - NONCE_LEN..])
+}

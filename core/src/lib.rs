@@ -1,0 +1,31 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs, rustdoc::broken_intra_doc_links)]
+
+pub mod audit;
+pub mod codec;
+pub mod crypto;
+pub mod engine;
+pub mod envelope;
+pub mod error;
+pub mod kms;
+mod namespace;
+pub mod policy;
+pub mod secrets;
+pub mod services;
+pub mod store;
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod internal;
+
+pub use crypto::SecretBytes;
+
+pub use error::{Error, ErrorCode, ErrorKind, InvalidInput, Result};
+pub use kms::{KeyAlgorithm, KeyId, KeyInfo, KeyManager, KeyPurpose, KeyState, KmsError, LocalKeyManager, WrappedKey};
+
+pub use services::{Clock, OsRandom, RandomError, SecureRandom, Services, SystemClock, UnixTime};
+pub use store::{MemoryStore, Op, Record, Store, StoreError, Table, Version};

@@ -1,0 +1,1 @@
+//! Record keys: every key the engine writes starts with the tenant id.

@@ -1,0 +1,1 @@
+//! `kms_conformance!`: the KeyManager contract, run against every KeyManager.

@@ -1,0 +1,1 @@
+//! `store_conformance!`: the Store contract, run against every Store.
