@@ -23,7 +23,8 @@ pub const MAX_RECORD_LEN: usize = 4 * 1024 * 1024;
 /// [`Error::Internal`] if serialization fails (it does not for engine types).
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     let mut out = vec![FORMAT_CBOR_V1];
-    ciborium::into_writer(value, &mut out).map_err(|_| Error::Internal("record encoding failed"))?;
+    ciborium::into_writer(value, &mut out)
+        .map_err(|_| Error::Internal("record encoding failed"))?;
     Ok(out)
 }
 

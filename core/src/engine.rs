@@ -1,1 +1,254 @@
-//! engine
+//! [`Engine`] and its builder. Operations are grouped in tenant-scoped domain
+//! handles ([`Engine::secrets`], [`Engine::audit`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::audit::Audit;
+use crate::codec;
+use crate::crypto::{SecretBytes, hazmat};
+use crate::envelope::{self, RecordAad};
+use crate::error::{Error, Result};
+use crate::kms::{KeyAlgorithm, KeyId, KeyManager, KmsError};
+use crate::namespace::TenantId;
+use crate::policy::Policy;
+use crate::secrets::Secrets;
+use crate::services::{Clock, OsRandom, SecureRandom, Services, SystemClock};
+use crate::store::{Op, Store, Table, Version};
+
+/// The credential lifecycle engine: cheap to clone, thread-safe.
+///
+/// ```
+/// use std::sync::Arc;
+/// use credcycle::{Engine, MemoryStore, LocalKeyManager, OsRandom, SecretBytes};
+/// use credcycle::secrets::{CreateSecret, NewValue};
+///
+/// # fn main() -> credcycle::Result<()> {
+/// let store = Arc::new(MemoryStore::new());
+/// let rng = Arc::new(OsRandom::new());
+/// let root = LocalKeyManager::generate_root_key(rng.as_ref())?;
+/// let keys = Arc::new(LocalKeyManager::new(store.clone(), rng.clone(), root)?);
+/// let engine = Engine::builder().store(store).key_manager(keys).build()?;
+///
+/// let secrets = engine.secrets("my-project")?;
+/// secrets.create(CreateSecret::new("db-password").value(NewValue::bytes(b"s3cret".to_vec())))?;
+/// let v = secrets.get_value("db-password", None)?;
+/// assert_eq!(v.value.expose(), b"s3cret");
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    services: Services,
+    policy: Policy,
+    tenant_keys: Mutex<HashMap<String, Arc<SecretBytes>>>,
+}
+
+/// Builds an [`Engine`]. A store and a key manager are required; the clock
+/// defaults to the system clock and randomness to the OS generator.
+#[derive(Debug, Default)]
+pub struct EngineBuilder {
+    store: Option<Arc<dyn Store>>,
+    keys: Option<Arc<dyn KeyManager>>,
+    clock: Option<Arc<dyn Clock>>,
+    rng: Option<Arc<dyn SecureRandom>>,
+    policy: Option<Policy>,
+}
+
+impl EngineBuilder {
+    /// The store (required).
+    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The key manager (required).
+    pub fn key_manager(mut self, keys: Arc<dyn KeyManager>) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
+    /// The clock (default: [`SystemClock`]).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// The random generator (default: [`OsRandom`]).
+    pub fn rng(mut self, rng: Arc<dyn SecureRandom>) -> Self {
+        self.rng = Some(rng);
+        self
+    }
+
+    /// The policy (default: [`Policy::default`]).
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = Some(policy);
+        self
+    }
+
+    /// All four plug-ins at once.
+    pub fn services(self, services: Services) -> Self {
+        self.store(services.store)
+            .key_manager(services.keys)
+            .clock(services.clock)
+            .rng(services.rng)
+    }
+
+    /// Builds the engine.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming `store` or `key_manager` when missing,
+    /// or the policy field that is out of range.
+    pub fn build(self) -> Result<Engine> {
+        let policy = self.policy.unwrap_or_default();
+        policy.validate()?;
+        let store = self
+            .store
+            .ok_or_else(|| Error::invalid("store", "is required"))?;
+        let keys = self
+            .keys
+            .ok_or_else(|| Error::invalid("key_manager", "is required"))?;
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                services: Services {
+                    store,
+                    keys,
+                    clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                    rng: self.rng.unwrap_or_else(|| Arc::new(OsRandom::new())),
+                },
+                policy,
+                tenant_keys: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+}
+
+impl Engine {
+    /// A builder.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// The plug-ins.
+    pub fn services(&self) -> &Services {
+        &self.inner.services
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    /// The key manager.
+    pub fn keys(&self) -> &Arc<dyn KeyManager> {
+        &self.inner.services.keys
+    }
+
+    /// The secrets of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn secrets(&self, tenant: &str) -> Result<Secrets> {
+        Ok(Secrets::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// The audit trails of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn audit(&self, tenant: &str) -> Result<Audit> {
+        Ok(Audit {
+            engine: self.clone(),
+            tenant: TenantId::new(tenant)?,
+        })
+    }
+
+    /// Creates the policy's default wrap key if the key manager lacks it.
+    ///
+    /// # Errors
+    /// Key manager failures.
+    pub fn ensure_default_key(&self) -> Result<KeyId> {
+        let id = self.inner.policy.default_kms_key.clone();
+        if self.keys().key_info(&id)?.is_none() {
+            match self.keys().create_key(&id, KeyAlgorithm::Aes256Gcm) {
+                Ok(_) | Err(KmsError::AlreadyExists) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(id)
+    }
+
+    /// Runs `op` again while it loses compare-and-swap races, at most
+    /// `policy.conflict_retries` extra times. `op` must re-read what it
+    /// changes, so that re-running it is safe.
+    pub(crate) fn retry<T>(&self, mut op: impl FnMut() -> Result<T>) -> Result<T> {
+        let mut attempts = 0;
+        loop {
+            match op() {
+                Err(Error::Conflict) if attempts < self.inner.policy.conflict_retries => {
+                    attempts += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// A per-tenant 256-bit key derived for `label`. The tenant's root MAC
+    /// key is created on first use and stored envelope-encrypted under the
+    /// default wrap key.
+    pub(crate) fn tenant_mac_key(&self, tenant: &TenantId, label: &[u8]) -> Result<SecretBytes> {
+        let root = self.tenant_root_key(tenant)?;
+        Ok(SecretBytes::from_slice(&hazmat::hmac_sha256(
+            root.expose(),
+            label,
+        )))
+    }
+
+    fn tenant_root_key(&self, tenant: &TenantId) -> Result<Arc<SecretBytes>> {
+        if let Some(k) = self
+            .inner
+            .tenant_keys
+            .lock()
+            .map_err(|_| Error::Internal("tenant key cache poisoned"))?
+            .get(tenant.as_str())
+        {
+            return Ok(k.clone());
+        }
+        let key = tenant.key(&["tenant-mac-key"]);
+        let aad = RecordAad {
+            tenant: tenant.as_str(),
+            table: Table::Meta,
+            key: b"tenant-mac-key",
+            version: 1,
+        };
+        let s = self.services();
+        let loaded = self.retry(|| {
+            if let Some(r) = s.store.get(Table::Meta, &key)? {
+                let sealed: codec::bytes::ByteBuf = codec::decode(&r.value, "tenant key")?;
+                return envelope::open(s.keys.as_ref(), &aad, &sealed.0);
+            }
+            let kek = self.ensure_default_key()?;
+            let mut raw = zeroize::Zeroizing::new([0u8; 32]);
+            s.rng.fill(raw.as_mut()).map_err(|_| Error::Random)?;
+            let sealed = envelope::seal(s.keys.as_ref(), s.rng.as_ref(), &kek, &aad, raw.as_ref())?;
+            s.store.commit(&[Op::Put {
+                table: Table::Meta,
+                key: key.clone(),
+                value: codec::encode(&codec::bytes::ByteBuf(sealed))?,
+                expect: Version::ABSENT,
+            }])?;
+            Ok(SecretBytes::from_slice(raw.as_ref()))
+        })?;
+        let loaded = Arc::new(loaded);
+        self.inner
+            .tenant_keys
+            .lock()
+            .map_err(|_| Error::Internal("tenant key cache poisoned"))?
+            .insert(tenant.as_str().to_owned(), loaded.clone());
+        Ok(loaded)
+    }
+}

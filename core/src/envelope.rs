@@ -18,8 +18,8 @@
 //! Rewrapping replaces only the kek id, kek version and wrapped data key;
 //! the nonce and ciphertext stay as they are.
 
-use crate::crypto::hazmat::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
 use crate::crypto::SecretBytes;
+use crate::crypto::hazmat::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
 use crate::error::{Error, Result};
 use crate::kms::{KeyId, KeyManager, KmsError, WrappedKey};
 use crate::services::SecureRandom;
@@ -85,7 +85,10 @@ struct Parsed<'a> {
 
 fn parse(sealed: &[u8]) -> Result<Parsed<'_>> {
     let bad = || Error::VerificationFailed;
-    let mut r = Reader { buf: sealed, pos: 0 };
+    let mut r = Reader {
+        buf: sealed,
+        pos: 0,
+    };
     if r.u8().ok_or_else(bad)? != FORMAT_V1 || r.u8().ok_or_else(bad)? != AEAD_AES_256_GCM {
         return Err(bad());
     }
@@ -131,7 +134,8 @@ impl<'a> Reader<'a> {
         self.take(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
     }
     fn u32(&mut self) -> Option<u32> {
-        self.take(4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        self.take(4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 }
 

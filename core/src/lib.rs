@@ -25,7 +25,10 @@ pub mod internal;
 pub use crypto::SecretBytes;
 
 pub use error::{Error, ErrorCode, ErrorKind, InvalidInput, Result};
-pub use kms::{KeyAlgorithm, KeyId, KeyInfo, KeyManager, KeyPurpose, KeyState, KmsError, LocalKeyManager, WrappedKey};
+pub use kms::{
+    KeyAlgorithm, KeyId, KeyInfo, KeyManager, KeyPurpose, KeyState, KmsError, LocalKeyManager,
+    WrappedKey,
+};
 
 pub use services::{Clock, OsRandom, RandomError, SecureRandom, Services, SystemClock, UnixTime};
 pub use store::{MemoryStore, Op, Record, Store, StoreError, Table, Version};

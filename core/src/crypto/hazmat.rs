@@ -44,13 +44,21 @@ pub(crate) fn aes_gcm_seal_with_nonce(
 ) -> Result<Vec<u8>, CryptoFailure> {
     let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).map_err(|_| CryptoFailure)?);
     let mut body = plaintext.to_vec();
-    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(*nonce), Aad::from(aad), &mut body)
-        .map_err(|_| CryptoFailure)?;
+    key.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(*nonce),
+        Aad::from(aad),
+        &mut body,
+    )
+    .map_err(|_| CryptoFailure)?;
     Ok(body)
 }
 
 /// Opens `nonce || ciphertext || tag` sealed by [`aes_gcm_seal`].
-pub(crate) fn aes_gcm_open(key: &[u8], aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, CryptoFailure> {
+pub(crate) fn aes_gcm_open(
+    key: &[u8],
+    aad: &[u8],
+    sealed: &[u8],
+) -> Result<Vec<u8>, CryptoFailure> {
     if sealed.len() < NONCE_LEN + TAG_LEN {
         return Err(CryptoFailure);
     }
@@ -70,7 +78,11 @@ pub(crate) fn aes_gcm_open_detached(
     let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).map_err(|_| CryptoFailure)?);
     let mut buf = ct_and_tag.to_vec();
     let plain_len = key
-        .open_in_place(Nonce::assume_unique_for_key(*nonce), Aad::from(aad), &mut buf)
+        .open_in_place(
+            Nonce::assume_unique_for_key(*nonce),
+            Aad::from(aad),
+            &mut buf,
+        )
         .map_err(|_| CryptoFailure)?
         .len();
     buf.truncate(plain_len);

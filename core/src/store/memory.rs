@@ -17,7 +17,9 @@ impl MemoryStore {
         Self::default()
     }
 
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, BTreeMap<(Table, Vec<u8>), Record>>, StoreError> {
+    fn lock(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, BTreeMap<(Table, Vec<u8>), Record>>, StoreError> {
         self.inner
             .lock()
             .map_err(|_| StoreError::Corrupt("memory store mutex poisoned"))
@@ -54,7 +56,9 @@ impl Store for MemoryStore {
         let mut map = self.lock()?;
         for op in ops {
             let (t, k, expect) = op.target();
-            let current = map.get(&(t, k.to_vec())).map_or(Version::ABSENT, |r| r.version);
+            let current = map
+                .get(&(t, k.to_vec()))
+                .map_or(Version::ABSENT, |r| r.version);
             if current != expect {
                 return Err(StoreError::Conflict);
             }

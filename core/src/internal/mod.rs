@@ -1,0 +1,3 @@
+//! Entry points for the fuzz targets (feature `fuzzing`; not a stable API).
+
+pub mod fuzzing;
