@@ -290,3 +290,6 @@ pub fn fuzz_decode_record(data: &[u8]) {
         let _ = r.to_metadata();
     }
 }
+
+#[cfg(test)]
+mod tests;
