@@ -18,24 +18,8 @@ use crate::store::{Op, Store, Table, Version};
 
 /// The credential lifecycle engine: cheap to clone, thread-safe.
 ///
-/// ```
-/// use std::sync::Arc;
-/// use credcycle::{Engine, MemoryStore, LocalKeyManager, OsRandom, SecretBytes};
-/// use credcycle::secrets::{CreateSecret, NewValue};
-///
-/// # fn main() -> credcycle::Result<()> {
-/// let store = Arc::new(MemoryStore::new());
-/// let rng = Arc::new(OsRandom::new());
-/// let root = LocalKeyManager::generate_root_key(rng.as_ref())?;
-/// let keys = Arc::new(LocalKeyManager::new(store.clone(), rng.clone(), root)?);
-/// let engine = Engine::builder().store(store).key_manager(keys).build()?;
-///
-/// let secrets = engine.secrets("my-project")?;
-/// secrets.create(CreateSecret::new("db-password").value(NewValue::bytes(b"s3cret".to_vec())))?;
-/// let v = secrets.get_value("db-password", None)?;
-/// assert_eq!(v.value.expose(), b"s3cret");
-/// # Ok(()) }
-/// ```
+/// Build one with [`Engine::builder`]; the crate documentation has a full
+/// example.
 #[derive(Clone, Debug)]
 pub struct Engine {
     inner: Arc<Inner>,

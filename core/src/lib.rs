@@ -32,3 +32,8 @@ pub use kms::{
 
 pub use services::{Clock, OsRandom, RandomError, SecureRandom, Services, SystemClock, UnixTime};
 pub use store::{MemoryStore, Op, Record, Store, StoreError, Table, Version};
+
+/// The repository README's Rust example, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

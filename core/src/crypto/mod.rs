@@ -68,6 +68,7 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
 
     #[test]
@@ -76,6 +77,43 @@ mod tests {
         let d = format!("{s:?}");
         assert_eq!(d, "SecretBytes(<redacted; 19>)");
         assert!(!d.contains("hunter2"));
+    }
+
+    /// Project Wycheproof HMAC-SHA256 vectors (tests/data/wycheproof, Apache-2.0)
+    /// against the HMAC that chains audit events and keys idempotency digests,
+    /// compared in constant time as the engine compares MACs.
+    #[test]
+    fn wycheproof_hmac_sha256() {
+        let text = include_str!("../../../tests/data/wycheproof/hmac_sha256_test.json");
+        let doc: serde_json::Value = serde_json::from_str(text).expect("json");
+        let hex = |v: &serde_json::Value| -> Vec<u8> {
+            let s = v.as_str().expect("hex string");
+            (0..s.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+                .collect()
+        };
+        let (mut valid, mut invalid) = (0, 0);
+        for group in doc["testGroups"].as_array().expect("groups") {
+            let tag_len = group["tagSize"].as_u64().expect("tagSize") as usize / 8;
+            for t in group["tests"].as_array().expect("tests") {
+                let mac = hazmat::hmac_sha256(&hex(&t["key"]), &hex(&t["msg"]));
+                let matches = ct_eq(&mac[..tag_len], &hex(&t["tag"]));
+                match t["result"].as_str() {
+                    Some("valid") => {
+                        assert!(matches, "tcId {}", t["tcId"]);
+                        valid += 1;
+                    }
+                    Some("invalid") => {
+                        assert!(!matches, "tcId {}", t["tcId"]);
+                        invalid += 1;
+                    }
+                    other => panic!("unexpected result {other:?}"),
+                }
+            }
+        }
+        assert_eq!(valid + invalid, 174, "every case of the file ran");
+        assert!(valid > 0 && invalid > 0);
     }
 
     #[test]

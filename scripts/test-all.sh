@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine of this kind. It installs
+# what it needs (guarded, so reruns are fast) and prints the summary line of
+# each runner. Exit status is non-zero if any step fails.
+#
+#   ./scripts/test-all.sh            everything
+#   FUZZ_SECONDS=60 ./scripts/test-all.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+SUMMARY=()
+step() { printf '\n==== %s\n' "$*"; }
+record() { SUMMARY+=("$1"); }
+
+step "tools"
+command -v cargo >/dev/null || { echo "cargo is required (rustup)"; exit 1; }
+rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt || true
+command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+cargo --version; cargo nextest --version | head -1
+
+step "format"
+cargo fmt --all -- --check
+(cd fuzz && cargo fmt --all -- --check)
+record "fmt: ok"
+
+step "clippy"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+cargo clippy --workspace --all-targets -- -D warnings
+record "clippy: ok"
+
+step "tests (nextest)"
+cargo nextest run --workspace --all-features --no-fail-fast 2>&1 | tee /tmp/credcycle-nextest.log
+record "nextest: $(grep -E '^\s*Summary' /tmp/credcycle-nextest.log | tail -1 | sed 's/^ *//')"
+
+step "doc tests"
+cargo test --workspace --all-features --doc 2>&1 | tee /tmp/credcycle-doctest.log
+record "doctests: $(grep -E '^test result' /tmp/credcycle-doctest.log | awk '{p+=$4; f+=$6} END {print p" passed, "f" failed"}')"
+
+step "docs"
+RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --all-features -q
+record "rustdoc: ok"
+
+step "demo (the main job)"
+cargo run -q -p credcycle-cli -- demo | tail -3
+record "demo: ok"
+
+step "fuzz smoke"
+FUZZ_SECONDS=${FUZZ_SECONDS:-20} ./scripts/fuzz-smoke.sh
+record "fuzz: ok"
+
+step "summary"
+for line in "${SUMMARY[@]}"; do echo "  $line"; done
+echo "all checks passed"
