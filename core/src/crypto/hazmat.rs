@@ -44,13 +44,21 @@ pub(crate) fn aes_gcm_seal_with_nonce(
 ) -> Result<Vec<u8>, CryptoFailure> {
     let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).map_err(|_| CryptoFailure)?);
     let mut body = plaintext.to_vec();
-    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(*nonce), Aad::from(aad), &mut body)
-        .map_err(|_| CryptoFailure)?;
+    key.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(*nonce),
+        Aad::from(aad),
+        &mut body,
+    )
+    .map_err(|_| CryptoFailure)?;
     Ok(body)
 }
 
 /// Opens `nonce || ciphertext || tag` sealed by [`aes_gcm_seal`].
-pub(crate) fn aes_gcm_open(key: &[u8], aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, CryptoFailure> {
+pub(crate) fn aes_gcm_open(
+    key: &[u8],
+    aad: &[u8],
+    sealed: &[u8],
+) -> Result<Vec<u8>, CryptoFailure> {
     if sealed.len() < NONCE_LEN + TAG_LEN {
         return Err(CryptoFailure);
     }
@@ -70,7 +78,11 @@ pub(crate) fn aes_gcm_open_detached(
     let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).map_err(|_| CryptoFailure)?);
     let mut buf = ct_and_tag.to_vec();
     let plain_len = key
-        .open_in_place(Nonce::assume_unique_for_key(*nonce), Aad::from(aad), &mut buf)
+        .open_in_place(
+            Nonce::assume_unique_for_key(*nonce),
+            Aad::from(aad),
+            &mut buf,
+        )
         .map_err(|_| CryptoFailure)?
         .len();
     buf.truncate(plain_len);
@@ -92,4 +104,99 @@ pub(crate) fn sha256(msg: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
     out.copy_from_slice(d.as_ref());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    /// Project Wycheproof AES-GCM vectors (see `tests/data/README.md`).
+    const WYCHEPROOF_AES_GCM: &str =
+        include_str!("../../../tests/data/wycheproof/aes_gcm_test.json");
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct AeadFile {
+        number_of_tests: usize,
+        test_groups: Vec<AeadGroup>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct AeadGroup {
+        key_size: usize,
+        iv_size: usize,
+        tag_size: usize,
+        tests: Vec<AeadCase>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct AeadCase {
+        tc_id: u32,
+        key: String,
+        iv: String,
+        aad: String,
+        msg: String,
+        ct: String,
+        tag: String,
+        result: String,
+    }
+
+    fn unhex(s: &str) -> Vec<u8> {
+        assert!(s.len() % 2 == 0, "odd hex length");
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digit"))
+            .collect()
+    }
+
+    /// Runs every case ring supports (256-bit key, 96-bit IV, 128-bit tag):
+    /// valid cases seal to the exact `ct || tag` and open; invalid ones do
+    /// not open. The counts are pinned so that a changed file fails.
+    #[test]
+    fn wycheproof_aes_256_gcm() {
+        let file: AeadFile = serde_json::from_str(WYCHEPROOF_AES_GCM).expect("vector file parses");
+        let (mut valid, mut invalid, mut skipped) = (0usize, 0usize, 0usize);
+        for group in &file.test_groups {
+            let supported = group.key_size == 8 * KEY_LEN
+                && group.iv_size == 8 * NONCE_LEN
+                && group.tag_size == 8 * TAG_LEN;
+            if !supported {
+                skipped += group.tests.len();
+                continue;
+            }
+            for case in &group.tests {
+                let id = case.tc_id;
+                let key = unhex(&case.key);
+                let nonce: [u8; NONCE_LEN] = unhex(&case.iv).try_into().expect("96-bit iv");
+                let (aad, msg) = (unhex(&case.aad), unhex(&case.msg));
+                let ct_and_tag = [unhex(&case.ct), unhex(&case.tag)].concat();
+                let with_nonce = [&nonce[..], &ct_and_tag].concat();
+                let opened = aes_gcm_open_detached(&key, &nonce, &aad, &ct_and_tag);
+                assert_eq!(
+                    aes_gcm_open(&key, &aad, &with_nonce),
+                    opened,
+                    "tc {id}: aes_gcm_open and aes_gcm_open_detached disagree"
+                );
+                match case.result.as_str() {
+                    "valid" => {
+                        let sealed = aes_gcm_seal_with_nonce(&key, &nonce, &aad, &msg);
+                        assert_eq!(sealed, Ok(ct_and_tag), "tc {id}: seal");
+                        assert_eq!(opened, Ok(msg), "tc {id}: open");
+                        valid += 1;
+                    }
+                    "invalid" => {
+                        assert_eq!(opened, Err(CryptoFailure), "tc {id}: must not open");
+                        invalid += 1;
+                    }
+                    other => panic!("tc {id}: unexpected result {other:?}"),
+                }
+            }
+        }
+        assert!(valid + invalid > 0, "no case was run");
+        assert_eq!((valid, invalid, skipped), (39, 27, 250));
+        assert_eq!(valid + invalid + skipped, file.number_of_tests);
+    }
 }
