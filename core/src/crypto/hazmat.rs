@@ -13,6 +13,37 @@ pub(crate) const NONCE_LEN: usize = 12;
 /// AES-GCM tag length.
 pub(crate) const TAG_LEN: usize = 16;
 
+/// DER prefix of a P-256 SubjectPublicKeyInfo (RFC 5480): SEQUENCE {
+/// SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (0 unused bits) },
+/// followed by the 65-byte uncompressed point.
+pub(crate) const P256_SPKI_PREFIX: [u8; 26] = [
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+];
+/// Length of an uncompressed P-256 point.
+pub(crate) const P256_POINT_LEN: usize = 65;
+
+/// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): SEQUENCE {
+/// SEQUENCE { id-Ed25519 }, BIT STRING (0 unused bits) }, followed by the
+/// 32-byte public key.
+pub(crate) const ED25519_SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
+/// Length of an Ed25519 public key.
+pub(crate) const ED25519_PUBLIC_LEN: usize = 32;
+
+/// The SubjectPublicKeyInfo (DER) of an uncompressed P-256 point, or `None`
+/// if `point` has the wrong length.
+pub(crate) fn p256_spki(point: &[u8]) -> Option<Vec<u8>> {
+    (point.len() == P256_POINT_LEN).then(|| [&P256_SPKI_PREFIX[..], point].concat())
+}
+
+/// The SubjectPublicKeyInfo (DER) of an Ed25519 public key, or `None` if
+/// `key` has the wrong length.
+pub(crate) fn ed25519_spki(key: &[u8]) -> Option<Vec<u8>> {
+    (key.len() == ED25519_PUBLIC_LEN).then(|| [&ED25519_SPKI_PREFIX[..], key].concat())
+}
+
 /// Opaque failure of a primitive (bad key length, failed tag check).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CryptoFailure;
