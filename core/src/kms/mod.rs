@@ -252,7 +252,8 @@ impl KmsError {
 /// - `unwrap` routes by `wrapped.key` and `wrapped.version`.
 /// - States: `Enabled` does everything; `Disabled` refuses `wrap` and `sign`
 ///   and still allows `unwrap` and `public_key`; `PendingDeletion` refuses
-///   `wrap`, `unwrap` and `sign`.
+///   `wrap`, `unwrap`, `sign` and `public_key` (as [`KeyState`] says:
+///   everything but `key_info`, `list_keys` and `set_key_state`).
 /// - `sign` uses the primary version; `public_key` returns the primary
 ///   version's SubjectPublicKeyInfo (DER).
 /// - Thread-safe; must not call back into the engine.
@@ -313,6 +314,7 @@ pub trait KeyManager: Send + Sync + fmt::Debug {
     /// The SubjectPublicKeyInfo (DER) of the primary version of signing key `id`.
     ///
     /// # Errors
-    /// [`KmsError::NotFound`], [`KmsError::WrongPurpose`], backend failures.
+    /// [`KmsError::NotFound`], [`KmsError::WrongPurpose`],
+    /// [`KmsError::State`] for a key pending deletion, backend failures.
     fn public_key(&self, id: &KeyId) -> Result<Vec<u8>, KmsError>;
 }

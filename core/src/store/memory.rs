@@ -5,10 +5,13 @@ use std::sync::Mutex;
 
 use super::{Op, Record, Store, StoreError, Table, Version, batch_has_duplicates};
 
+/// The records of a [`MemoryStore`], by (table, key).
+type Records = BTreeMap<(Table, Vec<u8>), Record>;
+
 /// A [`Store`] in memory: one mutex around an ordered map. Not durable.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    inner: Mutex<BTreeMap<(Table, Vec<u8>), Record>>,
+    inner: Mutex<Records>,
 }
 
 impl MemoryStore {
@@ -17,9 +20,7 @@ impl MemoryStore {
         Self::default()
     }
 
-    fn lock(
-        &self,
-    ) -> Result<std::sync::MutexGuard<'_, BTreeMap<(Table, Vec<u8>), Record>>, StoreError> {
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Records>, StoreError> {
         self.inner
             .lock()
             .map_err(|_| StoreError::Corrupt("memory store mutex poisoned"))

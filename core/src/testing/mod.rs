@@ -12,6 +12,9 @@ use crate::services::{Clock, RandomError, SecureRandom, UnixTime};
 mod kms;
 mod store;
 
+#[doc(hidden)]
+pub use kms::verify_signature;
+
 /// A clock that tests set and advance by hand.
 #[derive(Debug, Default)]
 pub struct FakeClock {
