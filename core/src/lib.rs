@@ -23,6 +23,8 @@ pub mod testing;
 pub mod internal;
 
 pub use crypto::SecretBytes;
+pub use engine::{Engine, EngineBuilder};
+pub use policy::Policy;
 
 pub use error::{Error, ErrorCode, ErrorKind, InvalidInput, Result};
 pub use kms::{

@@ -252,9 +252,21 @@ fn check(s: &credcycle::secrets::Secrets, m: &Model, ctx: &str) {
     let numbers: Vec<u64> = meta.versions.iter().map(|v| v.number).collect();
     let want: Vec<u64> = m.versions.keys().copied().collect();
     assert_eq!(numbers, want, "{ctx}: versions");
-    assert_eq!(meta.version_with(Label::Current).map(|v| v.number), m.current, "{ctx}");
-    assert_eq!(meta.version_with(Label::Previous).map(|v| v.number), m.previous, "{ctx}");
-    assert_eq!(meta.version_with(Label::Pending).map(|v| v.number), m.pending, "{ctx}");
+    assert_eq!(
+        meta.version_with(Label::Current).map(|v| v.number),
+        m.current,
+        "{ctx}"
+    );
+    assert_eq!(
+        meta.version_with(Label::Previous).map(|v| v.number),
+        m.previous,
+        "{ctx}"
+    );
+    assert_eq!(
+        meta.version_with(Label::Pending).map(|v| v.number),
+        m.pending,
+        "{ctx}"
+    );
     for (n, v) in &m.versions {
         let r = s.get_value("s", Some(VersionSelector::Number(*n)));
         if m.state == St::Enabled {

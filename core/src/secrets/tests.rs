@@ -118,7 +118,10 @@ fn create_without_value_has_no_versions() {
     let s = fx.engine.secrets("t1").unwrap();
     let m = s.create(CreateSecret::new("empty")).unwrap();
     assert!(m.versions.is_empty());
-    assert_eq!(s.get_value("empty", None).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(
+        s.get_value("empty", None).unwrap_err().code(),
+        ErrorCode::NotFound
+    );
 }
 
 #[test]
@@ -162,8 +165,15 @@ fn description_limit_is_2048_bytes_not_characters() {
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidInput);
     let msg = e.to_string();
-    assert!(msg.contains("description") && msg.contains("2048") && msg.contains("2049"), "{msg}");
-    assert_eq!(snapshot(fx.store.as_ref()), before, "failed update wrote something");
+    assert!(
+        msg.contains("description") && msg.contains("2048") && msg.contains("2049"),
+        "{msg}"
+    );
+    assert_eq!(
+        snapshot(fx.store.as_ref()),
+        before,
+        "failed update wrote something"
+    );
     let e = s
         .create(CreateSecret::new("x").description("d".repeat(2049)))
         .unwrap_err();
@@ -177,10 +187,15 @@ fn value_limits() {
     let s = fx.engine.secrets("t1").unwrap();
     create(&fx, "db", "v");
     let max = fx.engine.policy().max_secret_value_bytes;
-    s.put_value("db", NewValue::bytes(vec![1; max]), None).unwrap();
-    let e = s.put_value("db", NewValue::bytes(vec![1; max + 1]), None).unwrap_err();
+    s.put_value("db", NewValue::bytes(vec![1; max]), None)
+        .unwrap();
+    let e = s
+        .put_value("db", NewValue::bytes(vec![1; max + 1]), None)
+        .unwrap_err();
     assert!(e.to_string().contains("value") && e.to_string().contains(&max.to_string()));
-    let e = s.put_value("db", NewValue::bytes(vec![]), None).unwrap_err();
+    let e = s
+        .put_value("db", NewValue::bytes(vec![]), None)
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidInput);
     assert_eq!(s.put_value("db", NewValue::Generate(32), None).unwrap(), 3);
     assert_eq!(read(&fx, "db", None).unwrap().len(), 32);
@@ -223,9 +238,14 @@ fn labels_move_on_put() {
         read(&fx, "db", Some(VersionSelector::Label(Label::Previous))).unwrap(),
         b"two"
     );
-    assert_eq!(read(&fx, "db", Some(VersionSelector::Number(1))).unwrap(), b"one");
     assert_eq!(
-        read(&fx, "db", Some(VersionSelector::Number(9))).unwrap_err().code(),
+        read(&fx, "db", Some(VersionSelector::Number(1))).unwrap(),
+        b"one"
+    );
+    assert_eq!(
+        read(&fx, "db", Some(VersionSelector::Number(9)))
+            .unwrap_err()
+            .code(),
         ErrorCode::NotFound
     );
     assert_eq!(
@@ -238,8 +258,14 @@ fn labels_move_on_put() {
 
 #[test]
 fn version_selector_parsing() {
-    assert_eq!(VersionSelector::parse("v3").unwrap(), VersionSelector::Number(3));
-    assert_eq!(VersionSelector::parse("3").unwrap(), VersionSelector::Number(3));
+    assert_eq!(
+        VersionSelector::parse("v3").unwrap(),
+        VersionSelector::Number(3)
+    );
+    assert_eq!(
+        VersionSelector::parse("3").unwrap(),
+        VersionSelector::Number(3)
+    );
     assert_eq!(
         VersionSelector::parse("PREVIOUS").unwrap(),
         VersionSelector::Label(Label::Previous)
@@ -258,7 +284,11 @@ fn idempotency_token_repeat_and_mismatch() {
     assert_eq!(s.put_value("db", val("two"), Some("req-1")).unwrap(), 2);
     let before = snapshot(fx.store.as_ref());
     assert_eq!(s.put_value("db", val("two"), Some("req-1")).unwrap(), 2);
-    assert_eq!(snapshot(fx.store.as_ref()), before, "repeat must write nothing");
+    assert_eq!(
+        snapshot(fx.store.as_ref()),
+        before,
+        "repeat must write nothing"
+    );
     let e = s.put_value("db", val("other"), Some("req-1")).unwrap_err();
     assert_eq!(e.code(), ErrorCode::IdempotencyMismatch);
     assert_eq!(snapshot(fx.store.as_ref()), before);
@@ -289,13 +319,20 @@ fn kms_key_change_applies_to_later_versions_only() {
         .unwrap();
     assert_eq!(m.kms_key_id, k2);
     assert_eq!(m.versions.len(), 2, "update must not add or change values");
-    assert!(m.versions.iter().all(|v| v.kms_key_id.as_str() == "default"));
+    assert!(
+        m.versions
+            .iter()
+            .all(|v| v.kms_key_id.as_str() == "default")
+    );
     s.put_value("db", val("three"), None).unwrap();
     let m = s.get("db").unwrap();
     assert_eq!(m.versions[2].kms_key_id, k2);
     assert_eq!(m.versions[0].kms_key_id.as_str(), "default");
     for (i, v) in before_values.iter().enumerate() {
-        assert_eq!(&read(&fx, "db", Some(VersionSelector::Number(i as u64 + 1))).unwrap(), v);
+        assert_eq!(
+            &read(&fx, "db", Some(VersionSelector::Number(i as u64 + 1))).unwrap(),
+            v
+        );
     }
     assert_eq!(read(&fx, "db", None).unwrap(), b"three");
 }
@@ -324,7 +361,9 @@ fn kms_key_must_exist_be_enabled_and_wrap() {
     fx.keys.set_key_state(&off, KeyState::Enabled).unwrap();
     upd("off").unwrap();
     let sig = KeyId::new("sig").unwrap();
-    fx.keys.create_key(&sig, KeyAlgorithm::EcdsaP256Sha256).unwrap();
+    fx.keys
+        .create_key(&sig, KeyAlgorithm::EcdsaP256Sha256)
+        .unwrap();
     assert!(upd("sig").unwrap_err().to_string().contains("wrap"));
 }
 
@@ -350,7 +389,9 @@ fn old_versions_prune_but_labelled_ones_stay() {
         .len();
     assert_eq!(stored, 3, "pruned version records are deleted");
     assert_eq!(
-        read(&fx, "db", Some(VersionSelector::Number(1))).unwrap_err().code(),
+        read(&fx, "db", Some(VersionSelector::Number(1)))
+            .unwrap_err()
+            .code(),
         ErrorCode::NotFound
     );
 }
@@ -365,9 +406,16 @@ fn two_phase_rotation() {
         ErrorCode::NotFound,
         "nothing to finish"
     );
-    assert_eq!(s.cancel_rotation("db").unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(
+        s.cancel_rotation("db").unwrap_err().code(),
+        ErrorCode::NotFound
+    );
     assert_eq!(s.begin_rotation("db", val("two")).unwrap(), 2);
-    assert_eq!(read(&fx, "db", None).unwrap(), b"one", "CURRENT does not move");
+    assert_eq!(
+        read(&fx, "db", None).unwrap(),
+        b"one",
+        "CURRENT does not move"
+    );
     assert_eq!(
         read(&fx, "db", Some(VersionSelector::Label(Label::Pending))).unwrap(),
         b"two"
@@ -385,7 +433,10 @@ fn two_phase_rotation() {
     let m = s.cancel_rotation("db").unwrap();
     assert_eq!(m.versions.len(), 2);
     assert_eq!(
-        fx.store.scan(Table::SecretVersion, b"t1/", None, 100).unwrap().len(),
+        fx.store
+            .scan(Table::SecretVersion, b"t1/", None, 100)
+            .unwrap()
+            .len(),
         2
     );
     assert_eq!(read(&fx, "db", None).unwrap(), b"two");
@@ -431,10 +482,18 @@ fn frozen_refuses_everything_but_metadata_and_unfreeze() {
     assert_state_err(s.schedule_delete("db", None).unwrap_err(), "FROZEN");
     assert_state_err(s.restore("db").unwrap_err(), "FROZEN");
     assert_state_err(s.rewrap("db").unwrap_err(), "FROZEN");
-    assert_eq!(snapshot(fx.store.as_ref()), before, "refused ops wrote nothing");
+    assert_eq!(
+        snapshot(fx.store.as_ref()),
+        before,
+        "refused ops wrote nothing"
+    );
     assert_eq!(s.get("db").unwrap().state, SecretState::Frozen);
     let m = s.unfreeze("db").unwrap();
-    assert_eq!(m.state, SecretState::Disabled, "unfreeze returns to the prior state");
+    assert_eq!(
+        m.state,
+        SecretState::Disabled,
+        "unfreeze returns to the prior state"
+    );
 }
 
 #[test]
@@ -445,13 +504,20 @@ fn deletion_window_limits() {
     for bad in [0, 6, 31] {
         let e = s.schedule_delete("db", Some(bad)).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains("window_days") && msg.contains("7..=30"), "{msg}");
+        assert!(
+            msg.contains("window_days") && msg.contains("7..=30"),
+            "{msg}"
+        );
     }
     let m = s.schedule_delete("db", Some(7)).unwrap();
     assert_eq!(m.scheduled_delete_time.unwrap().0, T0 + 7 * 86_400);
     s.restore("db").unwrap();
     let m = s.schedule_delete("db", None).unwrap();
-    assert_eq!(m.scheduled_delete_time.unwrap().0, T0 + 30 * 86_400, "default 30 days");
+    assert_eq!(
+        m.scheduled_delete_time.unwrap().0,
+        T0 + 30 * 86_400,
+        "default 30 days"
+    );
 }
 
 #[test]
@@ -463,7 +529,10 @@ fn pending_delete_allows_only_restore_and_metadata() {
     s.schedule_delete("db", Some(7)).unwrap();
     let before = snapshot(fx.store.as_ref());
     assert_state_err(s.get_value("db", None).unwrap_err(), "PENDING_DELETE");
-    assert_state_err(s.put_value("db", val("x"), None).unwrap_err(), "PENDING_DELETE");
+    assert_state_err(
+        s.put_value("db", val("x"), None).unwrap_err(),
+        "PENDING_DELETE",
+    );
     let upd = UpdateSecret {
         description: Some("x".into()),
         ..Default::default()
@@ -472,7 +541,10 @@ fn pending_delete_allows_only_restore_and_metadata() {
     assert_state_err(s.disable("db").unwrap_err(), "PENDING_DELETE");
     assert_state_err(s.freeze("db").unwrap_err(), "PENDING_DELETE");
     assert_state_err(s.schedule_delete("db", None).unwrap_err(), "PENDING_DELETE");
-    assert_state_err(s.begin_rotation("db", val("x")).unwrap_err(), "PENDING_DELETE");
+    assert_state_err(
+        s.begin_rotation("db", val("x")).unwrap_err(),
+        "PENDING_DELETE",
+    );
     assert_eq!(snapshot(fx.store.as_ref()), before);
     assert_eq!(s.get("db").unwrap().state, SecretState::PendingDelete);
     let m = s.restore("db").unwrap();
@@ -500,7 +572,10 @@ fn purge_due_deletes_only_what_is_past_its_time() {
     assert_eq!(read(&fx, "keep", None).unwrap(), b"k");
     // only the versions of "keep" and "later" remain
     assert_eq!(
-        fx.store.scan(Table::SecretVersion, b"t1/", None, 100).unwrap().len(),
+        fx.store
+            .scan(Table::SecretVersion, b"t1/", None, 100)
+            .unwrap()
+            .len(),
         2
     );
     // the name can be reused; the old audit chain continues and verifies
@@ -551,11 +626,23 @@ fn rewrap_moves_data_keys_and_keeps_ciphertexts() {
         .iter()
         .map(|(_, r)| crate::envelope::body(&r.value).unwrap().to_vec())
         .collect();
-    assert_eq!(bodies_before, bodies_after, "rewrap must not touch ciphertexts");
+    assert_eq!(
+        bodies_before, bodies_after,
+        "rewrap must not touch ciphertexts"
+    );
     for (n, want) in [(1, "one"), (2, "two"), (3, "three")] {
-        assert_eq!(read(&fx, "db", Some(VersionSelector::Number(n))).unwrap(), want.as_bytes());
+        assert_eq!(
+            read(&fx, "db", Some(VersionSelector::Number(n))).unwrap(),
+            want.as_bytes()
+        );
     }
-    assert_eq!(s.rewrap("db").unwrap(), RewrapReport { rewrapped: 0, unchanged: 3 });
+    assert_eq!(
+        s.rewrap("db").unwrap(),
+        RewrapReport {
+            rewrapped: 0,
+            unchanged: 3
+        }
+    );
     // Move to another key entirely, then retire the old one: nothing breaks.
     let k2 = KeyId::new("k2").unwrap();
     fx.keys.create_key(&k2, KeyAlgorithm::Aes256Gcm).unwrap();
@@ -570,9 +657,14 @@ fn rewrap_moves_data_keys_and_keeps_ciphertexts() {
     assert_eq!(s.rewrap("db").unwrap().rewrapped, 3);
     // The tenant's own key is also under "default": re-create it under k2 is
     // not needed for reads of secrets (cached), so schedule default's deletion.
-    fx.keys.set_key_state(&default, KeyState::PendingDeletion).unwrap();
+    fx.keys
+        .set_key_state(&default, KeyState::PendingDeletion)
+        .unwrap();
     for (n, want) in [(1, "one"), (2, "two"), (3, "three")] {
-        assert_eq!(read(&fx, "db", Some(VersionSelector::Number(n))).unwrap(), want.as_bytes());
+        assert_eq!(
+            read(&fx, "db", Some(VersionSelector::Number(n))).unwrap(),
+            want.as_bytes()
+        );
     }
 }
 
@@ -582,8 +674,14 @@ fn key_pending_deletion_blocks_reads_with_a_clear_error() {
     create(&fx, "db", "one");
     let k = KeyId::new("default").unwrap();
     fx.keys.set_key_state(&k, KeyState::Disabled).unwrap();
-    assert_eq!(read(&fx, "db", None).unwrap(), b"one", "disabled still unwraps");
-    fx.keys.set_key_state(&k, KeyState::PendingDeletion).unwrap();
+    assert_eq!(
+        read(&fx, "db", None).unwrap(),
+        b"one",
+        "disabled still unwraps"
+    );
+    fx.keys
+        .set_key_state(&k, KeyState::PendingDeletion)
+        .unwrap();
     let e = read(&fx, "db", None).unwrap_err();
     assert_eq!(e.code(), ErrorCode::KeyState, "{e}");
     assert!(e.to_string().contains("PENDING_DELETION"));
@@ -598,7 +696,10 @@ fn policy_can_forbid_reads_with_a_disabled_key() {
     fx.keys
         .set_key_state(&KeyId::new("default").unwrap(), KeyState::Disabled)
         .unwrap();
-    assert_eq!(read(&fx, "db", None).unwrap_err().code(), ErrorCode::PolicyViolation);
+    assert_eq!(
+        read(&fx, "db", None).unwrap_err().code(),
+        ErrorCode::PolicyViolation
+    );
 }
 
 #[test]
@@ -607,9 +708,13 @@ fn tenants_are_isolated() {
     create(&fx, "db", "t1 value");
     let t2 = fx.engine.secrets("t2").unwrap();
     assert_eq!(t2.get("db").unwrap_err().code(), ErrorCode::NotFound);
-    t2.create(CreateSecret::new("db").value(val("t2 value"))).unwrap();
+    t2.create(CreateSecret::new("db").value(val("t2 value")))
+        .unwrap();
     assert_eq!(read(&fx, "db", None).unwrap(), b"t1 value");
-    assert_eq!(t2.get_value("db", None).unwrap().value.expose(), b"t2 value");
+    assert_eq!(
+        t2.get_value("db", None).unwrap().value.expose(),
+        b"t2 value"
+    );
     assert_eq!(t2.list().unwrap().len(), 1);
     // A tenant id that is a prefix of another sees nothing of it.
     let t = fx.engine.secrets("t").unwrap();
@@ -622,7 +727,10 @@ fn a_sealed_value_moved_to_another_record_does_not_open() {
     let fx = fixture();
     create(&fx, "a", "alpha");
     create(&fx, "b", "beta");
-    let rows = fx.store.scan(Table::SecretVersion, b"t1/", None, 10).unwrap();
+    let rows = fx
+        .store
+        .scan(Table::SecretVersion, b"t1/", None, 10)
+        .unwrap();
     assert_eq!(rows.len(), 2);
     // Put a's ciphertext into b's record slot.
     let (k0, r0) = &rows[0];
@@ -682,7 +790,10 @@ impl Store for BrokenCommits {
     }
     fn commit(&self, ops: &[Op]) -> Result<(), StoreError> {
         // Let the key manager's and the engine's own bootstrap writes through.
-        if ops.iter().all(|o| matches!(o.target().0, Table::Kms | Table::Meta)) {
+        if ops
+            .iter()
+            .all(|o| matches!(o.target().0, Table::Kms | Table::Meta))
+        {
             return self.0.commit(ops);
         }
         Err(StoreError::Unavailable { retryable: true })
@@ -694,11 +805,31 @@ fn backend_failure_is_typed_and_writes_nothing() {
     let store = Arc::new(BrokenCommits(MemoryStore::new()));
     let fx = fixture_with(Policy::default(), store.clone());
     let s = fx.engine.secrets("t1").unwrap();
-    let e = s.create(CreateSecret::new("db").value(val("x"))).unwrap_err();
+    let e = s
+        .create(CreateSecret::new("db").value(val("x")))
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::StoreUnavailable);
-    assert!(store.0.scan(Table::Secret, b"", None, 10).unwrap().is_empty());
-    assert!(store.0.scan(Table::SecretVersion, b"", None, 10).unwrap().is_empty());
-    assert!(store.0.scan(Table::Audit, b"", None, 10).unwrap().is_empty());
+    assert!(
+        store
+            .0
+            .scan(Table::Secret, b"", None, 10)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .0
+            .scan(Table::SecretVersion, b"", None, 10)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .0
+            .scan(Table::Audit, b"", None, 10)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -723,7 +854,10 @@ fn failing_random_generator_is_an_error_not_a_panic() {
         .unwrap()
         .create(CreateSecret::new("db").value(val("x")))
         .unwrap_err();
-    assert!(matches!(e.code(), ErrorCode::RandomFailed | ErrorCode::KmsBackend), "{e}");
+    assert!(
+        matches!(e.code(), ErrorCode::RandomFailed | ErrorCode::KmsBackend),
+        "{e}"
+    );
     assert!(store.scan(Table::Secret, b"", None, 10).unwrap().is_empty());
 }
 
@@ -760,7 +894,14 @@ fn concurrent_puts_get_distinct_versions() {
         let got = read(&fx, "db", Some(VersionSelector::Number(*v))).unwrap();
         assert!(got.starts_with(b"from-"));
     }
-    assert!(fx.engine.audit("t1").unwrap().events("secret:db").unwrap().chain_valid);
+    assert!(
+        fx.engine
+            .audit("t1")
+            .unwrap()
+            .events("secret:db")
+            .unwrap()
+            .chain_valid
+    );
 }
 
 #[test]
@@ -788,7 +929,16 @@ fn racing_idempotent_puts_write_one_version() {
     let ok: Vec<u64> = results.into_iter().filter_map(Result::ok).collect();
     assert!(!ok.is_empty());
     assert!(ok.iter().all(|v| *v == 2), "{ok:?}");
-    assert_eq!(fx.engine.secrets("t1").unwrap().get("db").unwrap().versions.len(), 2);
+    assert_eq!(
+        fx.engine
+            .secrets("t1")
+            .unwrap()
+            .get("db")
+            .unwrap()
+            .versions
+            .len(),
+        2
+    );
 }
 
 #[test]
@@ -807,7 +957,10 @@ fn audit_chain_detects_edit_and_deletion() {
     assert!(audit.events("secret:none").unwrap().events.is_empty());
     assert!(audit.events("a/b").is_err());
 
-    let events = fx.store.scan(Table::Audit, b"t1/secret:db/e/", None, 10).unwrap();
+    let events = fx
+        .store
+        .scan(Table::Audit, b"t1/secret:db/e/", None, 10)
+        .unwrap();
     assert_eq!(events.len(), 3);
     let pristine = snapshot(fx.store.as_ref());
     let restore = |fx: &Fx| {
@@ -847,7 +1000,10 @@ fn audit_chain_detects_edit_and_deletion() {
             expect: r.version,
         }])
         .unwrap();
-    assert!(!audit.events("secret:db").unwrap().chain_valid, "edited event");
+    assert!(
+        !audit.events("secret:db").unwrap().chain_valid,
+        "edited event"
+    );
     restore(&fx);
     assert!(audit.events("secret:db").unwrap().chain_valid);
 
@@ -879,7 +1035,12 @@ fn audit_chain_detects_edit_and_deletion() {
 fn secret_values_never_appear_in_debug() {
     let fx = fixture();
     create(&fx, "db", "hunter2-top-secret");
-    let v = fx.engine.secrets("t1").unwrap().get_value("db", None).unwrap();
+    let v = fx
+        .engine
+        .secrets("t1")
+        .unwrap()
+        .get_value("db", None)
+        .unwrap();
     let d = format!("{v:?}");
     assert!(!d.contains("hunter2"), "{d}");
     let req = CreateSecret::new("x").value(val("hunter2-top-secret"));
