@@ -154,9 +154,13 @@ fn write_header(out: &mut Vec<u8>, wrapped: &WrappedKey) -> Result<()> {
     Ok(())
 }
 
+/// Maps key manager errors of an unwrap. A key or version the header names
+/// but the key manager does not know is treated like any other tampering
+/// (one generic error, SECURITY-REQUIREMENTS SM-4); a key that exists but is
+/// pending deletion keeps its clear state error (SM-5).
 fn kms_to_error(e: KmsError) -> Error {
     match e {
-        KmsError::UnwrapFailed => Error::VerificationFailed,
+        KmsError::UnwrapFailed | KmsError::NotFound => Error::VerificationFailed,
         other => Error::Kms(other),
     }
 }
@@ -177,7 +181,7 @@ pub fn seal(
     rng.fill(raw.as_mut()).map_err(|_| Error::Random)?;
     let dek = SecretBytes::from_slice(raw.as_ref());
     let aad_bytes = aad.to_bytes();
-    let wrapped = keys.wrap(kek, &dek, &aad_bytes).map_err(kms_to_error)?;
+    let wrapped = keys.wrap(kek, &dek, &aad_bytes).map_err(Error::Kms)?;
     let mut nonce = [0u8; NONCE_LEN];
     rng.fill(&mut nonce).map_err(|_| Error::Random)?;
     let body = hazmat::aes_gcm_seal_with_nonce(dek.expose(), &nonce, &aad_bytes, plaintext)
@@ -248,7 +252,7 @@ pub fn rewrap(
     // blessed with a fresh wrap.
     hazmat::aes_gcm_open_detached(dek.expose(), &p.nonce, &aad_bytes, p.body)
         .map_err(|_| Error::VerificationFailed)?;
-    let wrapped = keys.wrap(new_kek, &dek, &aad_bytes).map_err(kms_to_error)?;
+    let wrapped = keys.wrap(new_kek, &dek, &aad_bytes).map_err(Error::Kms)?;
     let mut out = Vec::with_capacity(sealed.len() + 16);
     write_header(&mut out, &wrapped)?;
     out.extend_from_slice(&p.nonce);
