@@ -97,15 +97,19 @@ mod tests {
 
     #[test]
     fn out_of_range_fields_are_named() {
-        let mut p = Policy::default();
-        p.default_delete_window_days = 6;
+        let mut p = Policy {
+            default_delete_window_days: 6,
+            ..Policy::default()
+        };
         let e = p.validate().expect_err("6 days");
         assert!(e.to_string().contains("default_delete_window_days"));
         assert!(e.to_string().contains("7..=30"));
         p.default_delete_window_days = 31;
         assert!(p.validate().is_err());
-        let mut p = Policy::default();
-        p.max_secret_versions = 2;
+        let p = Policy {
+            max_secret_versions: 2,
+            ..Policy::default()
+        };
         assert!(
             p.validate()
                 .expect_err("2")

@@ -369,8 +369,10 @@ fn kms_key_must_exist_be_enabled_and_wrap() {
 
 #[test]
 fn old_versions_prune_but_labelled_ones_stay() {
-    let mut p = Policy::default();
-    p.max_secret_versions = 3;
+    let p = Policy {
+        max_secret_versions: 3,
+        ..Policy::default()
+    };
     let fx = fixture_with(p, Arc::new(MemoryStore::new()));
     let s = fx.engine.secrets("t1").unwrap();
     create(&fx, "db", "v1");
@@ -649,7 +651,7 @@ fn rewrap_moves_data_keys_and_keeps_ciphertexts() {
     s.update(
         "db",
         UpdateSecret {
-            kms_key_id: Some(k2.clone()),
+            kms_key_id: Some(k2),
             description: None,
         },
     )
@@ -689,8 +691,10 @@ fn key_pending_deletion_blocks_reads_with_a_clear_error() {
 
 #[test]
 fn policy_can_forbid_reads_with_a_disabled_key() {
-    let mut p = Policy::default();
-    p.allow_unwrap_with_disabled_key = false;
+    let p = Policy {
+        allow_unwrap_with_disabled_key: false,
+        ..Policy::default()
+    };
     let fx = fixture_with(p, Arc::new(MemoryStore::new()));
     create(&fx, "db", "one");
     fx.keys
