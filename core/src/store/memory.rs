@@ -1,15 +1,17 @@
 //! [`MemoryStore`]: the in-process reference implementation of [`Store`].
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use super::{Op, Record, Store, StoreError, Table, Version, batch_has_duplicates};
 
 /// A [`Store`] in memory: one mutex around an ordered map. Not durable.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    inner: Mutex<BTreeMap<(Table, Vec<u8>), Record>>,
+    inner: Mutex<Map>,
 }
+
+type Map = BTreeMap<(Table, Vec<u8>), Record>;
 
 impl MemoryStore {
     /// An empty store.
@@ -17,7 +19,7 @@ impl MemoryStore {
         Self::default()
     }
 
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, BTreeMap<(Table, Vec<u8>), Record>>, StoreError> {
+    fn lock(&self) -> Result<MutexGuard<'_, Map>, StoreError> {
         self.inner
             .lock()
             .map_err(|_| StoreError::Corrupt("memory store mutex poisoned"))
@@ -54,7 +56,9 @@ impl Store for MemoryStore {
         let mut map = self.lock()?;
         for op in ops {
             let (t, k, expect) = op.target();
-            let current = map.get(&(t, k.to_vec())).map_or(Version::ABSENT, |r| r.version);
+            let current = map
+                .get(&(t, k.to_vec()))
+                .map_or(Version::ABSENT, |r| r.version);
             if current != expect {
                 return Err(StoreError::Conflict);
             }
@@ -84,3 +88,6 @@ impl Store for MemoryStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+crate::store_conformance!(conformance, MemoryStore::new);

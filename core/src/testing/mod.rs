@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use crate::services::{Clock, RandomError, SecureRandom, UnixTime};
 
 mod kms;
-mod store;
+pub mod store;
+
+pub use store::TempDir;
 
 /// A clock that tests set and advance by hand.
 #[derive(Debug, Default)]
