@@ -1,17 +1,18 @@
 //! [`MemoryStore`]: the in-process reference implementation of [`Store`].
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use super::{Op, Record, Store, StoreError, Table, Version, batch_has_duplicates};
+
+/// The records of a [`MemoryStore`], by (table, key).
+type Records = BTreeMap<(Table, Vec<u8>), Record>;
 
 /// A [`Store`] in memory: one mutex around an ordered map. Not durable.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    inner: Mutex<Map>,
+    inner: Mutex<Records>,
 }
-
-type Map = BTreeMap<(Table, Vec<u8>), Record>;
 
 impl MemoryStore {
     /// An empty store.
@@ -19,7 +20,7 @@ impl MemoryStore {
         Self::default()
     }
 
-    fn lock(&self) -> Result<MutexGuard<'_, Map>, StoreError> {
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Records>, StoreError> {
         self.inner
             .lock()
             .map_err(|_| StoreError::Corrupt("memory store mutex poisoned"))

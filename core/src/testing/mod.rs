@@ -12,8 +12,6 @@ use crate::services::{Clock, RandomError, SecureRandom, UnixTime};
 mod kms;
 pub mod store;
 
-pub use store::TempDir;
-
 /// A clock that tests set and advance by hand.
 #[derive(Debug, Default)]
 pub struct FakeClock {
