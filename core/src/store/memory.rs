@@ -89,3 +89,6 @@ impl Store for MemoryStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+crate::store_conformance!(conformance, MemoryStore::new);

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use crate::services::{Clock, RandomError, SecureRandom, UnixTime};
 
 mod kms;
-mod store;
+pub mod store;
 
 #[doc(hidden)]
 pub use kms::verify_signature;
