@@ -647,7 +647,7 @@ impl Secrets {
     }
 
     fn audit_ops(&self, name: &str, action: &str) -> Result<Vec<Op>> {
-        Ok(audit::append(
+        audit::append(
             &self.engine,
             &self.tenant,
             &self.actor,
@@ -655,8 +655,7 @@ impl Secrets {
             action,
             "ok",
             self.now(),
-        )?
-        .ops)
+        )
     }
 
     /// Read-modify-write of one secret: `f` changes the record and returns
