@@ -21,7 +21,7 @@ pub(crate) const DEFAULT_ROOT_KEY_FILE: &str = "./credcycle.key";
     version,
     after_help = "Exit codes: 0 ok, 2 bad input, 3 not found, 4 conflict or state, \
                   5 verification failed, 1 anything else.\n\
-                  Start with `credcycle init`."
+                  Start with `credcycle init`, or try `credcycle demo`."
 )]
 pub(crate) struct Cli {
     #[command(flatten)]
@@ -80,6 +80,8 @@ pub(crate) enum Command {
     /// Create the root key file (mode 0600), the database and the default
     /// wrap key. Never overwrites an existing key file or database.
     Init,
+    /// Walk every capability on a fresh temporary store, checking each step.
+    Demo(DemoArgs),
     /// Keys of the key manager.
     Kms {
         #[command(subcommand)]
@@ -93,6 +95,15 @@ pub(crate) enum Command {
     /// The audit trail of one subject (e.g. `secret:NAME`) and whether its
     /// hash chain verifies.
     Audit(AuditArgs),
+}
+
+/// `demo` options.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Build the demo store in DIR (created if missing) and keep it, instead
+    /// of a temporary directory that is removed afterwards.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) keep: Option<PathBuf>,
 }
 
 /// `audit` options.

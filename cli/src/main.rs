@@ -5,7 +5,7 @@
 //! The command names, JSON fields and exit codes are a contract described in
 //! `CLI.md`. Modules: [`args`] (the command line), [`backend`] (store, key
 //! manager, root key file), [`commands`] (one module per command group),
-//! [`output`] (JSON and human output) and
+//! [`demo`] (the checked tour), [`output`] (JSON and human output) and
 //! [`error`] (errors and exit codes).
 //!
 //! Output goes through locked stdout/stderr handles in [`output`]; nothing
@@ -14,6 +14,7 @@
 mod args;
 mod backend;
 mod commands;
+mod demo;
 mod error;
 mod output;
 

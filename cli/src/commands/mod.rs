@@ -13,6 +13,7 @@ use credcycle::engine::Engine;
 
 use crate::args::Command;
 use crate::backend::{self, Paths};
+use crate::demo;
 use crate::error::CliError;
 use crate::output::Output;
 
@@ -44,6 +45,7 @@ impl Ctx {
 pub(crate) fn run(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
     match command {
         Command::Init => init::run(ctx),
+        Command::Demo(args) => demo::run(ctx, &args),
         Command::Kms { command } => kms::run(ctx, command),
         Command::Secret { command } => secret::run(ctx, command),
         Command::Audit(args) => audit::run(ctx, &args),
