@@ -9,9 +9,9 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use credcycle::engine::Engine;
 use credcycle::{
-    Clock, ErrorCode, KeyManager, LocalKeyManager, OsRandom, SecretBytes, SecureRandom, Store,
+    Clock, Engine, ErrorCode, KeyManager, LocalKeyManager, OsRandom, SecretBytes, SecureRandom,
+    Store,
 };
 use credcycle_sqlite::SqliteStore;
 use zeroize::Zeroizing;

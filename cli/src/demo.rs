@@ -14,13 +14,13 @@ use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use credcycle::engine::Engine;
 use credcycle::secrets::{
     CreateSecret, Label, NewValue, SecretMetadata, SecretState, Secrets, UpdateSecret,
     VersionSelector,
 };
 use credcycle::{
-    Clock, ErrorCode, ErrorKind, KeyAlgorithm, KeyId, KeyPurpose, KeyState, SystemClock, UnixTime,
+    Clock, Engine, ErrorCode, ErrorKind, KeyAlgorithm, KeyId, KeyPurpose, KeyState, SystemClock,
+    UnixTime,
 };
 use serde::Serialize;
 

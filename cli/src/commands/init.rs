@@ -17,7 +17,7 @@ struct Initialized {
 /// Creates the root key file, the database and the default wrap key.
 pub(super) fn run(ctx: &Ctx) -> Result<Output, CliError> {
     let backend = backend::init(&ctx.paths)?;
-    let default_key = credcycle::policy::Policy::default().default_kms_key;
+    let default_key = credcycle::Policy::default().default_kms_key;
     // init just created it; reading it back confirms the store is usable.
     let info = backend.keys().key_info(&default_key)?;
     let out = Initialized {

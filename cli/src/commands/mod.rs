@@ -8,8 +8,7 @@ mod secret;
 
 use std::sync::Arc;
 
-use credcycle::SystemClock;
-use credcycle::engine::Engine;
+use credcycle::{Engine, SystemClock};
 
 use crate::args::Command;
 use crate::backend::{self, Paths};
