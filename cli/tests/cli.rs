@@ -740,3 +740,42 @@ fn list_and_audit() {
     assert!(out.contains("state:") && out.contains("ENABLED"), "{out}");
     assert!(out.contains("VERSION") && out.contains("CURRENT"), "{out}");
 }
+
+#[test]
+fn audit_verify_exits_5_when_the_chain_is_broken() {
+    use credcycle::{Op, Store, Table};
+
+    let env = Env::init();
+    env.ok_json(&["secret", "create", "X", "--value", "v1"]);
+    env.ok_json(&["secret", "put", "X", "--value", "v2"]);
+    assert_eq!(
+        env.ok_json(&["audit", "secret:X", "--verify"])["chain_valid"],
+        true
+    );
+
+    // Remove the first event behind the engine's back (through the Store).
+    {
+        let store = credcycle_sqlite::SqliteStore::open(env.db()).expect("open store");
+        let first = b"default/secret:X/e/00000000000000000001".to_vec();
+        let rec = store
+            .get(Table::Audit, &first)
+            .expect("get")
+            .expect("the first audit event is stored under the documented key");
+        store
+            .commit(&[Op::Delete {
+                table: Table::Audit,
+                key: first,
+                expect: rec.version,
+            }])
+            .expect("delete");
+    }
+    let r = env.run(&["--json", "audit", "secret:X", "--verify"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert_eq!(r.json()["chain_valid"], false);
+    let err = r.error_json();
+    assert_eq!(err["error"]["kind"], "verification_failed");
+    // Without --verify the broken chain is reported, not an error.
+    let r = env.run(&["--json", "audit", "secret:X"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(r.json()["chain_valid"], false);
+}
