@@ -464,8 +464,11 @@ fn wrong_root_key_is_refused() {
     let env = Env::init();
     fs::write(env.key(), format!("{}\n", "ab".repeat(32))).expect("write");
     let r = env.run(&["--json", "secret", "list"]);
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    // Its own code (1207) and the verification-failed exit code, so scripts
+    // can tell a wrong key file from a broken disk.
+    assert_eq!(r.code, 5, "{}", r.stderr);
     assert!(r.error_message().contains("root key"), "{}", r.stderr);
+    assert!(r.stderr.contains("1207"), "{}", r.stderr);
 }
 
 #[test]
