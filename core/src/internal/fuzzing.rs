@@ -20,7 +20,9 @@ pub fn record_codec(data: &[u8]) {
 }
 
 /// Parses and opens `data` as a sealed envelope against a real local key
-/// manager holding the wrap key [`FUZZ_KEK`].
+/// manager holding the wrap key [`FUZZ_KEK`]; then opens it again behind a
+/// valid header prefix naming that key (version 1), so that every input also
+/// reaches the key manager's unwrap of the wrapped data key.
 pub fn envelope_open(data: &[u8]) {
     let aad = RecordAad {
         tenant: "t",
@@ -31,6 +33,14 @@ pub fn envelope_open(data: &[u8]) {
     let _ = envelope::header(data);
     let _ = envelope::body(data);
     let _ = envelope::open(key_manager(), &aad, data);
+
+    let mut framed = Vec::with_capacity(8 + FUZZ_KEK.len() + data.len());
+    framed.extend_from_slice(&[envelope::FORMAT_V1, envelope::AEAD_AES_256_GCM]);
+    framed.extend_from_slice(&(FUZZ_KEK.len() as u16).to_be_bytes());
+    framed.extend_from_slice(FUZZ_KEK.as_bytes());
+    framed.extend_from_slice(&1u32.to_be_bytes());
+    framed.extend_from_slice(data);
+    let _ = envelope::open(key_manager(), &aad, &framed);
 }
 
 /// The key manager of [`envelope_open`], made once. Setup failure is a bug of
