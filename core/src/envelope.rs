@@ -30,6 +30,10 @@ pub const FORMAT_V1: u8 = 1;
 /// AEAD algorithm byte for AES-256-GCM.
 pub const AEAD_AES_256_GCM: u8 = 1;
 
+/// Bytes of the header besides the kek id and the wrapped data key: format,
+/// algorithm, two lengths and the kek version.
+const HEADER_FIXED_LEN: usize = 1 + 1 + 2 + 4 + 2;
+
 /// What a sealed record is bound to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RecordAad<'a> {
@@ -177,19 +181,32 @@ pub fn seal(
     aad: &RecordAad<'_>,
     plaintext: &[u8],
 ) -> Result<Vec<u8>> {
-    let mut raw = zeroize::Zeroizing::new([0u8; KEY_LEN]);
-    rng.fill(raw.as_mut()).map_err(|_| Error::Random)?;
-    let dek = SecretBytes::from_slice(raw.as_ref());
+    // The data key and the nonce in one draw (one system call with
+    // `OsRandom`).
+    let mut fresh = zeroize::Zeroizing::new([0u8; KEY_LEN + NONCE_LEN]);
+    rng.fill(fresh.as_mut()).map_err(|_| Error::Random)?;
+    let (raw_key, raw_nonce) = fresh.split_at(KEY_LEN);
+    let dek = SecretBytes::from_slice(raw_key);
+    let mut nonce = [0u8; NONCE_LEN];
+    nonce.copy_from_slice(raw_nonce);
     let aad_bytes = aad.to_bytes();
     let wrapped = keys.wrap(kek, &dek, &aad_bytes).map_err(Error::Kms)?;
-    let mut nonce = [0u8; NONCE_LEN];
-    rng.fill(&mut nonce).map_err(|_| Error::Random)?;
-    let body = hazmat::aes_gcm_seal_with_nonce(dek.expose(), &nonce, &aad_bytes, plaintext)
-        .map_err(|_| Error::Internal("aead seal failed"))?;
-    let mut out = Vec::with_capacity(64 + wrapped.ciphertext.len() + body.len());
+    // Header, nonce and plaintext go to the output once; the plaintext is
+    // then encrypted in place and the tag appended into reserved capacity.
+    let mut out = Vec::with_capacity(
+        HEADER_FIXED_LEN
+            + wrapped.key.as_str().len()
+            + wrapped.ciphertext.len()
+            + NONCE_LEN
+            + plaintext.len()
+            + TAG_LEN,
+    );
     write_header(&mut out, &wrapped)?;
     out.extend_from_slice(&nonce);
-    out.extend_from_slice(&body);
+    let body_start = out.len();
+    out.extend_from_slice(plaintext);
+    hazmat::aes_gcm_seal_in_place(dek.expose(), &nonce, &aad_bytes, &mut out, body_start)
+        .map_err(|_| Error::Internal("aead seal failed"))?;
     Ok(out)
 }
 
@@ -200,19 +217,25 @@ pub fn seal(
 /// different `aad` (one generic error, no detail); key manager errors when
 /// the wrapping key is unknown or pending deletion.
 pub fn open(keys: &dyn KeyManager, aad: &RecordAad<'_>, sealed: &[u8]) -> Result<SecretBytes> {
-    let p = parse(sealed)?;
+    let Parsed {
+        header,
+        wrapped,
+        nonce,
+        body,
+        ..
+    } = parse(sealed)?;
     let aad_bytes = aad.to_bytes();
     let dek = keys
         .unwrap(
             &WrappedKey {
-                key: p.header.kek.clone(),
-                version: p.header.kek_version,
-                ciphertext: p.wrapped.to_vec(),
+                key: header.kek,
+                version: header.kek_version,
+                ciphertext: wrapped.to_vec(),
             },
             &aad_bytes,
         )
         .map_err(kms_to_error)?;
-    let plain = hazmat::aes_gcm_open_detached(dek.expose(), &p.nonce, &aad_bytes, p.body)
+    let plain = hazmat::aes_gcm_open_detached(dek.expose(), &nonce, &aad_bytes, body)
         .map_err(|_| Error::VerificationFailed)?;
     Ok(SecretBytes::new(plain))
 }

@@ -58,30 +58,31 @@ pub(crate) fn aes_gcm_seal(
 ) -> Result<Vec<u8>, CryptoFailure> {
     let mut nonce = [0u8; NONCE_LEN];
     rng.fill(&mut nonce).map_err(|_| CryptoFailure)?;
-    let body = aes_gcm_seal_with_nonce(key, &nonce, aad, plaintext)?;
-    let mut out = Vec::with_capacity(NONCE_LEN + body.len());
+    let mut out = Vec::with_capacity(NONCE_LEN + plaintext.len() + TAG_LEN);
     out.extend_from_slice(&nonce);
-    out.extend_from_slice(&body);
+    out.extend_from_slice(plaintext);
+    aes_gcm_seal_in_place(key, &nonce, aad, &mut out, NONCE_LEN)?;
     Ok(out)
 }
 
-/// Seals with an explicit nonce; returns `ciphertext || tag`. The caller
-/// guarantees the nonce is never reused with the same key.
-pub(crate) fn aes_gcm_seal_with_nonce(
+/// Encrypts `buf[start..]` in place with an explicit nonce and appends the
+/// tag, leaving `buf[..start]` (a header) as it is. One pass, no copy; give
+/// `buf` `TAG_LEN` bytes of spare capacity to avoid a reallocation. The
+/// caller guarantees the nonce is never reused with the same key.
+pub(crate) fn aes_gcm_seal_in_place(
     key: &[u8],
     nonce: &[u8; NONCE_LEN],
     aad: &[u8],
-    plaintext: &[u8],
-) -> Result<Vec<u8>, CryptoFailure> {
+    buf: &mut Vec<u8>,
+    start: usize,
+) -> Result<(), CryptoFailure> {
     let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).map_err(|_| CryptoFailure)?);
-    let mut body = plaintext.to_vec();
-    key.seal_in_place_append_tag(
-        Nonce::assume_unique_for_key(*nonce),
-        Aad::from(aad),
-        &mut body,
-    )
-    .map_err(|_| CryptoFailure)?;
-    Ok(body)
+    let body = buf.get_mut(start..).ok_or(CryptoFailure)?;
+    let tag = key
+        .seal_in_place_separate_tag(Nonce::assume_unique_for_key(*nonce), Aad::from(aad), body)
+        .map_err(|_| CryptoFailure)?;
+    buf.extend_from_slice(tag.as_ref());
+    Ok(())
 }
 
 /// Opens `nonce || ciphertext || tag` sealed by [`aes_gcm_seal`].
@@ -213,8 +214,14 @@ mod tests {
                 );
                 match case.result.as_str() {
                     "valid" => {
-                        let sealed = aes_gcm_seal_with_nonce(&key, &nonce, &aad, &msg);
-                        assert_eq!(sealed, Ok(ct_and_tag), "tc {id}: seal");
+                        let mut sealed = [&b"header"[..], &msg].concat();
+                        assert_eq!(
+                            aes_gcm_seal_in_place(&key, &nonce, &aad, &mut sealed, 6),
+                            Ok(()),
+                            "tc {id}: seal"
+                        );
+                        assert_eq!(&sealed[..6], b"header", "tc {id}: header kept");
+                        assert_eq!(sealed[6..], ct_and_tag[..], "tc {id}: seal");
                         assert_eq!(opened, Ok(msg), "tc {id}: open");
                         valid += 1;
                     }
