@@ -7,8 +7,10 @@
 //!
 //! The engine's `put_value` is one store commit that also carries the
 //! secret's metadata record, the sealed version, the audit event and chain
-//! head, and (after `max_secret_versions` = 100 puts) the delete of the
-//! pruned version; so the steady state measured here includes pruning.
+//! head, and the delete of the pruned version: the secret is filled to the
+//! policy's `max_secret_versions` (100) before measuring, so every measured
+//! put also prunes. `get_value_*` read that same 100-version secret;
+//! `get_value_memory_1_version` reads a secret written once.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::hint::black_box;
@@ -16,6 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use credcycle::policy::Policy;
 use credcycle::secrets::{CreateSecret, NewValue, Secrets};
 use credcycle::{Engine, LocalKeyManager, MemoryStore, OsRandom, Store};
 use credcycle_sqlite::{SqliteOptions, SqliteStore, Synchronous};
@@ -35,8 +38,20 @@ fn secrets_for(store: Arc<dyn Store>) -> Secrets {
         .build()
         .unwrap();
     let secrets = engine.secrets("bench-tenant").unwrap();
+    // The steady state of a secret that is written often: as many versions
+    // as the policy keeps (100), so every further put also prunes one. Reads
+    // measure the same secret, whichever benchmarks a filter selects.
     secrets
         .create(CreateSecret::new("db-password").value(NewValue::bytes(VALUE.to_vec())))
+        .unwrap();
+    for _ in 1..Policy::default().max_secret_versions {
+        secrets
+            .put_value("db-password", NewValue::bytes(VALUE.to_vec()), None)
+            .unwrap();
+    }
+    // A secret written once.
+    secrets
+        .create(CreateSecret::new("api-key").value(NewValue::bytes(VALUE.to_vec())))
         .unwrap();
     secrets
 }
@@ -120,6 +135,9 @@ fn secrets_64b(c: &mut Criterion) {
     });
     g.bench_function("get_value_memory", |b| {
         b.iter(|| mem.get_value(black_box("db-password"), None).unwrap())
+    });
+    g.bench_function("get_value_memory_1_version", |b| {
+        b.iter(|| mem.get_value(black_box("api-key"), None).unwrap())
     });
     drop(mem);
 
