@@ -89,6 +89,181 @@ mod tests {
     }
 }
 
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use ciborium::Value;
+    use proptest::prelude::*;
+    use serde::Deserialize;
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Sample {
+        name: String,
+        n: u64,
+        #[serde(default)]
+        opt: Option<i64>,
+        list: Vec<String>,
+        raw: bytes::ByteBuf,
+    }
+
+    fn sample() -> impl Strategy<Value = Sample> {
+        (
+            ".{0,16}",
+            any::<u64>(),
+            any::<Option<i64>>(),
+            prop::collection::vec(".{0,8}", 0..4),
+            prop::collection::vec(any::<u8>(), 0..64),
+        )
+            .prop_map(|(name, n, opt, list, raw)| Sample {
+                name,
+                n,
+                opt,
+                list,
+                raw: bytes::ByteBuf(raw),
+            })
+    }
+
+    /// Leaves of CBOR values of every major type.
+    fn leaf() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<i64>().prop_map(|i| Value::Integer(i.into())),
+            any::<u64>().prop_map(|i| Value::Integer(i.into())),
+            prop::collection::vec(any::<u8>(), 0..16).prop_map(Value::Bytes),
+            ".{0,12}".prop_map(Value::Text),
+            any::<bool>().prop_map(Value::Bool),
+            any::<f64>().prop_map(Value::Float),
+            Just(Value::Null),
+        ]
+    }
+
+    /// A map keyed by the secret record's field names (and a stray one),
+    /// with values of arbitrary shape: the typed decoder must reject the bad
+    /// ones without panicking.
+    fn record_like() -> impl Strategy<Value = Value> {
+        const FIELDS: &[&str] = &[
+            "id",
+            "name",
+            "description",
+            "kms_key_id",
+            "state",
+            "prior_state",
+            "create_time",
+            "update_time",
+            "scheduled_delete_time",
+            "next_version",
+            "versions",
+            "idempotency",
+            "n",
+            "labels",
+            "kms_key_version",
+            "token",
+            "version",
+            "value_mac",
+            "unknown",
+        ];
+        let value = leaf().prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec(
+                    (
+                        prop::sample::select(FIELDS).prop_map(|f| Value::Text(f.into())),
+                        inner
+                    ),
+                    0..6
+                )
+                .prop_map(Value::Map),
+            ]
+        });
+        prop::collection::vec(
+            (
+                prop::sample::select(FIELDS).prop_map(|f| Value::Text(f.into())),
+                value,
+            ),
+            0..14,
+        )
+        .prop_map(Value::Map)
+    }
+
+    fn to_record_bytes(v: &Value) -> Vec<u8> {
+        let mut out = vec![FORMAT_CBOR_V1];
+        ciborium::into_writer(v, &mut out).expect("encode value");
+        out
+    }
+
+    /// Every decoder the crate has for persisted records, on `data`.
+    fn decode_all(data: &[u8]) {
+        let _ = decode::<Value>(data, "value");
+        let _ = decode::<Sample>(data, "sample");
+        crate::secrets::fuzz_decode_record(data);
+        crate::internal::fuzzing::record_codec(data);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn decode_never_panics_on_arbitrary_bytes(data in prop::collection::vec(any::<u8>(), 0..512)) {
+            decode_all(&data);
+        }
+
+        #[test]
+        fn decode_never_panics_past_the_format_byte(body in prop::collection::vec(any::<u8>(), 0..512)) {
+            let mut data = vec![FORMAT_CBOR_V1];
+            data.extend_from_slice(&body);
+            decode_all(&data);
+        }
+
+        #[test]
+        fn roundtrip(s in sample()) {
+            let bytes = encode(&s).expect("encode");
+            prop_assert_eq!(bytes[0], FORMAT_CBOR_V1);
+            let back: Sample = decode(&bytes, "sample").expect("decode");
+            prop_assert_eq!(back, s);
+        }
+
+        /// Truncated or damaged encodings of valid records fail cleanly (or
+        /// decode to something), never panic.
+        #[test]
+        fn damaged_encodings_never_panic(
+            s in sample(),
+            cut in any::<prop::sample::Index>(),
+            at in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+        ) {
+            let bytes = encode(&s).expect("encode");
+            decode_all(&bytes[..cut.index(bytes.len())]);
+            let mut damaged = bytes;
+            let i = at.index(damaged.len());
+            damaged[i] = byte;
+            decode_all(&damaged);
+        }
+
+        /// Record-shaped maps with values of the wrong type, missing or
+        /// duplicated fields decode to an error or a record, never a panic.
+        #[test]
+        fn record_shaped_values_never_panic(v in record_like()) {
+            decode_all(&to_record_bytes(&v));
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected_without_overflow() {
+        // 10k nested arrays: beyond ciborium's recursion limit.
+        let mut data = vec![FORMAT_CBOR_V1];
+        data.extend(std::iter::repeat_n(0x81u8, 10_000));
+        data.push(0x00);
+        assert!(decode::<Value>(&data, "value").is_err());
+        decode_all(&data);
+    }
+
+    #[test]
+    fn oversized_record_is_rejected() {
+        let mut data = vec![FORMAT_CBOR_V1];
+        data.resize(MAX_RECORD_LEN + 2, 0);
+        assert!(decode::<Value>(&data, "value").is_err());
+    }
+}
+
 /// Serde helpers that encode `Vec<u8>` as a CBOR byte string (not an array).
 pub mod bytes {
     use serde::{Deserialize, Deserializer, Serializer};

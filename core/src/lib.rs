@@ -20,7 +20,7 @@ pub mod token;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod internal;
 

@@ -1,12 +1,17 @@
 //! Each function feeds arbitrary bytes to a parser of outside input; none may
-//! panic.
+//! panic. Everything here is deterministic (fixed root key, seeded
+//! generator), so a crashing input reproduces.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::envelope::{self, RecordAad};
-use crate::kms::LocalKeyManager;
-use crate::services::OsRandom;
+use crate::kms::{KeyAlgorithm, KeyId, KeyManager, LocalKeyManager};
 use crate::store::{MemoryStore, Table};
+use crate::testing::SeededRng;
+
+/// The wrap key that [`envelope_open`]'s key manager holds, so that inputs
+/// naming it get past the key lookup into the unwrap path.
+pub const FUZZ_KEK: &str = "fuzz";
 
 /// Decodes `data` as every persisted record type.
 pub fn record_codec(data: &[u8]) {
@@ -14,15 +19,11 @@ pub fn record_codec(data: &[u8]) {
     crate::secrets::fuzz_decode_record(data);
 }
 
-/// Opens `data` as a sealed envelope against a real local key manager.
+/// Parses and opens `data` as a sealed envelope against a real local key
+/// manager holding the wrap key [`FUZZ_KEK`]; then opens it again behind a
+/// valid header prefix naming that key (version 1), so that every input also
+/// reaches the key manager's unwrap of the wrapped data key.
 pub fn envelope_open(data: &[u8]) {
-    thread_local! {
-        static KM: Option<LocalKeyManager> = {
-            let store = Arc::new(MemoryStore::new());
-            let root = crate::SecretBytes::new(vec![7u8; 32]);
-            LocalKeyManager::new(store, Arc::new(OsRandom::new()), root).ok()
-        };
-    }
     let aad = RecordAad {
         tenant: "t",
         table: Table::SecretVersion,
@@ -30,9 +31,29 @@ pub fn envelope_open(data: &[u8]) {
         version: 1,
     };
     let _ = envelope::header(data);
-    KM.with(|km| {
-        if let Some(km) = km {
-            let _ = envelope::open(km, &aad, data);
-        }
-    });
+    let _ = envelope::body(data);
+    let _ = envelope::open(key_manager(), &aad, data);
+
+    let mut framed = Vec::with_capacity(8 + FUZZ_KEK.len() + data.len());
+    framed.extend_from_slice(&[envelope::FORMAT_V1, envelope::AEAD_AES_256_GCM]);
+    framed.extend_from_slice(&(FUZZ_KEK.len() as u16).to_be_bytes());
+    framed.extend_from_slice(FUZZ_KEK.as_bytes());
+    framed.extend_from_slice(&1u32.to_be_bytes());
+    framed.extend_from_slice(data);
+    let _ = envelope::open(key_manager(), &aad, &framed);
+}
+
+/// The key manager of [`envelope_open`], made once. Setup failure is a bug of
+/// the harness, so it panics rather than letting runs pass vacuously.
+pub fn key_manager() -> &'static LocalKeyManager {
+    static KM: OnceLock<LocalKeyManager> = OnceLock::new();
+    KM.get_or_init(|| {
+        let store = Arc::new(MemoryStore::new());
+        let root = crate::SecretBytes::new(vec![7u8; 32]);
+        let km = LocalKeyManager::new(store, Arc::new(SeededRng::new(7)), root)
+            .expect("fuzz harness: local key manager");
+        km.create_key(&KeyId::from_trusted(FUZZ_KEK), KeyAlgorithm::Aes256Gcm)
+            .expect("fuzz harness: wrap key");
+        km
+    })
 }
