@@ -9,6 +9,7 @@ use crate::codec;
 use crate::crypto::{SecretBytes, hazmat};
 use crate::envelope::{self, RecordAad};
 use crate::error::{Error, Result};
+use crate::jose::Jose;
 use crate::kms::{KeyAlgorithm, KeyId, KeyManager, KmsError};
 use crate::namespace::TenantId;
 use crate::policy::Policy;
@@ -138,6 +139,11 @@ impl Engine {
     /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
     pub fn secrets(&self, tenant: &str) -> Result<Secrets> {
         Ok(Secrets::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// JOSE operations: the token-signing key, its rotation and the JWKS.
+    pub fn jose(&self) -> Jose {
+        Jose::new(self.clone())
     }
 
     /// The audit trails of `tenant`.

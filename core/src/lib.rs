@@ -9,6 +9,7 @@ pub mod encoding;
 pub mod engine;
 pub mod envelope;
 pub mod error;
+pub mod jose;
 pub mod kms;
 mod namespace;
 pub mod policy;
