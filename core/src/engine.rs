@@ -16,6 +16,7 @@ use crate::policy::Policy;
 use crate::secrets::Secrets;
 use crate::services::{Clock, OsRandom, SecureRandom, Services, SystemClock};
 use crate::store::{Op, Store, Table, Version};
+use crate::targets::Targets;
 
 /// The credential lifecycle engine: cheap to clone, thread-safe.
 ///
@@ -139,6 +140,14 @@ impl Engine {
     /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
     pub fn secrets(&self, tenant: &str) -> Result<Secrets> {
         Ok(Secrets::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// The action targets of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn targets(&self, tenant: &str) -> Result<Targets> {
+        Ok(Targets::new(self.clone(), TenantId::new(tenant)?))
     }
 
     /// JOSE operations: the token-signing key, its rotation and the JWKS.

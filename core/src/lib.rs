@@ -16,6 +16,7 @@ pub mod policy;
 pub mod secrets;
 pub mod services;
 pub mod store;
+pub mod targets;
 pub mod token;
 
 #[cfg(any(test, feature = "testing"))]

@@ -32,6 +32,7 @@ pub use jwk::{Jwk, Jwks, MAX_JWKS_BYTES, MAX_JWKS_KEYS};
 pub use jws::{JwsAlgorithm, VerifiedJws, sign_compact, verify_compact};
 pub use jwt::{Validation, VerifiedJwt};
 pub use keys::{Jose, SigningKeyInfo};
+pub(crate) use spki::rsa_modulus_is_roca;
 pub use spki::{Curve, MAX_PUBLIC_KEY_BYTES, PublicKey, fingerprint_der, pem_to_der};
 
 /// Base64url without padding (as JOSE uses it).
