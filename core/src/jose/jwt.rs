@@ -1,4 +1,4 @@
-//! JWT (RFC 7519) verification: a [`jws`](super::jws) signature check, then
+//! JWT (RFC 7519) verification: a [`jws`] signature check, then
 //! the registered claims.
 
 use serde_json::{Map, Value};
