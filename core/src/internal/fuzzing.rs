@@ -64,3 +64,9 @@ pub fn jwe_decrypt(data: &[u8]) {
         }
     });
 }
+
+/// Parses `data` as both webhook signature header schemes, a secret, and a
+/// target record.
+pub fn webhook_headers(data: &[u8]) {
+    crate::targets::fuzz_headers(data);
+}
