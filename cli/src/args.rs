@@ -95,6 +95,216 @@ pub(crate) enum Command {
     /// The audit trail of one subject (e.g. `secret:NAME`) and whether its
     /// hash chain verifies.
     Audit(AuditArgs),
+    /// Action targets: signed (and optionally encrypted) webhook payloads.
+    Target {
+        #[command(subcommand)]
+        command: TargetCommand,
+    },
+    /// The engine's JWKS (token-signing keys, current and still-valid
+    /// previous), created on first use.
+    Jwks,
+}
+
+/// `target …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum TargetCommand {
+    /// Create a target; prints its first signing key once.
+    Create {
+        /// Name (1..=1000 characters).
+        name: String,
+        /// Absolute http(s) URL (at most 2048 characters).
+        #[arg(long, value_name = "URL")]
+        endpoint: String,
+        /// Timeout, e.g. 10s, 500ms (> 0, at most 270s).
+        #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "D")]
+        timeout: std::time::Duration,
+        /// Target type.
+        #[arg(long = "type", value_enum, default_value = "webhook")]
+        target_type: TargetTypeArg,
+        /// Stop the execution when this target fails (webhook and call).
+        #[arg(long)]
+        interrupt_on_error: bool,
+        /// Payload type.
+        #[arg(long, value_enum, default_value = "json")]
+        payload: PayloadArg,
+        /// Signature scheme.
+        #[arg(long, value_enum, default_value = "zitadel")]
+        scheme: SchemeArg,
+        /// Header name of the zitadel scheme (default ZITADEL-Signature).
+        #[arg(long, value_name = "NAME")]
+        signature_header: Option<String>,
+        /// The receiver's public key (PEM) for --payload jwe.
+        #[arg(long, value_name = "PEM")]
+        encryption_key_file: Option<PathBuf>,
+    },
+    /// Update Target: unset options are unchanged; --expiration-signing-key
+    /// makes a new signing key (0s retires the old one at once, a longer
+    /// duration keeps it signing until then).
+    Update {
+        /// Target id.
+        id: String,
+        /// New name.
+        #[arg(long, value_name = "N")]
+        name: Option<String>,
+        /// New endpoint.
+        #[arg(long, value_name = "URL")]
+        endpoint: Option<String>,
+        /// New timeout.
+        #[arg(long, value_parser = parse_duration, value_name = "D")]
+        timeout: Option<std::time::Duration>,
+        /// New type.
+        #[arg(long = "type", value_enum)]
+        target_type: Option<TargetTypeArg>,
+        /// With --type webhook or call: stop the execution on failure.
+        #[arg(long)]
+        interrupt_on_error: bool,
+        /// New payload type.
+        #[arg(long, value_enum)]
+        payload: Option<PayloadArg>,
+        /// Grace period of the current signing keys, e.g. 0s, 1h, 7d.
+        #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+        expiration_signing_key: Option<std::time::Duration>,
+    },
+    /// Show a target.
+    Show {
+        /// Target id.
+        id: String,
+    },
+    /// List the tenant's targets.
+    List,
+    /// Delete a target and its keys.
+    Delete {
+        /// Target id.
+        id: String,
+    },
+    /// The exact request for a payload: headers and body.
+    Sign {
+        /// Target id.
+        id: String,
+        /// The payload (JSON).
+        #[arg(long, value_name = "F")]
+        body_file: PathBuf,
+    },
+    /// Verify a received request (receiver side; no store needed).
+    Verify {
+        /// Signing key (whsec_… or base64); repeat for several.
+        #[arg(long = "key", value_name = "K", required = true)]
+        keys: Vec<String>,
+        /// The signature header value (ZITADEL-Signature or webhook-signature).
+        #[arg(long, value_name = "VALUE")]
+        header: String,
+        /// The received body.
+        #[arg(long, value_name = "F")]
+        body_file: PathBuf,
+        /// Accepted clock difference, both ways.
+        #[arg(long, default_value = "300s", value_parser = parse_duration, value_name = "D")]
+        tolerance: std::time::Duration,
+        /// Signature scheme.
+        #[arg(long, value_enum, default_value = "zitadel")]
+        scheme: SchemeArg,
+        /// webhook-id (standard-webhooks).
+        #[arg(long, value_name = "ID")]
+        webhook_id: Option<String>,
+        /// webhook-timestamp (standard-webhooks).
+        #[arg(long, value_name = "UNIX")]
+        webhook_timestamp: Option<String>,
+    },
+    /// Receiver public keys for --payload jwe.
+    Key {
+        #[command(subcommand)]
+        command: TargetKeyCommand,
+    },
+}
+
+/// `target key …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum TargetKeyCommand {
+    /// Add a PEM public key (RSA ≥ 2048, EC P-256/P-384); the first is active.
+    Add {
+        /// Target id.
+        id: String,
+        /// PEM file.
+        #[arg(long, value_name = "PEM")]
+        file: PathBuf,
+        /// Expiry (unix seconds, in the future).
+        #[arg(long, value_name = "UNIX")]
+        expires_unix: Option<i64>,
+    },
+    /// List the keys with their SHA256: fingerprints.
+    List {
+        /// Target id.
+        id: String,
+    },
+    /// Make a key the one payloads are encrypted to.
+    Activate {
+        /// Target id.
+        id: String,
+        /// Fingerprint (SHA256:…).
+        fingerprint: String,
+    },
+    /// Remove a key (not the active one).
+    Remove {
+        /// Target id.
+        id: String,
+        /// Fingerprint (SHA256:…).
+        fingerprint: String,
+    },
+}
+
+/// `--type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TargetTypeArg {
+    /// REST webhook.
+    Webhook,
+    /// REST call.
+    Call,
+    /// REST async.
+    Async,
+}
+
+/// `--payload`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PayloadArg {
+    /// The payload bytes.
+    Json,
+    /// A signed JWT (ES256).
+    Jwt,
+    /// The JWT encrypted to the target's key.
+    Jwe,
+}
+
+/// `--scheme`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SchemeArg {
+    /// ZITADEL-Signature: t=…,v1=…
+    Zitadel,
+    /// webhook-id / webhook-timestamp / webhook-signature.
+    StandardWebhooks,
+}
+
+/// Parses `500ms`, `10s`, `5m`, `2h`, `7d` (a bare number is seconds).
+pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("{s:?} is not a duration like 500ms, 10s, 5m, 2h or 7d");
+    let (num, unit_ms) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 1u64)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1000)
+    } else if let Some(n) = s.strip_suffix('m') {
+        (n, 60_000)
+    } else if let Some(n) = s.strip_suffix('h') {
+        (n, 3_600_000)
+    } else if let Some(n) = s.strip_suffix('d') {
+        (n, 86_400_000)
+    } else {
+        (s, 1000)
+    };
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    n.checked_mul(unit_ms)
+        .map(std::time::Duration::from_millis)
+        .ok_or_else(bad)
 }
 
 /// `demo` options.

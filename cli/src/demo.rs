@@ -228,6 +228,7 @@ fn steps(t: &mut Tour, paths: &Paths, tenant: &str) {
     rotation(t, &s, &mut values);
     states(t, &s, &values);
     purge(t, &backend, &s, tenant);
+    targets_tour(t, &engine, tenant);
 
     t.say("audit: every change appended an event to a hash chain");
     t.check(
@@ -702,4 +703,185 @@ fn keys_of(m: &SecretMetadata) -> String {
         .map(|v| format!("{}={}/{}", v.id(), v.kms_key_id, v.kms_key_version))
         .collect();
     format!("keys: {}", parts.join(" "))
+}
+
+/// Targets: each payload type signed and verified as a receiver would, and a
+/// signing-key rotation with a grace period.
+fn targets_tour(t: &mut Tour, engine: &Engine, tenant: &str) {
+    use credcycle::jose::{DecryptionKey, JweOptions, Validation};
+    use credcycle::targets::{
+        CreateTarget, PayloadType, SignatureScheme, UpdateTarget, decrypt_jwe_body,
+        verify_jwt_body, webhook,
+    };
+    use std::time::Duration;
+
+    const ENDPOINT: &str = "https://hooks.example.com/credcycle";
+    let payload = br#"{"event":"user.created","user":"alice"}"#;
+    t.say("targets: signed webhook payloads (ZITADEL Update Target)");
+    let targets = match engine.targets(tenant) {
+        Ok(x) => x.with_actor(ACTOR),
+        Err(e) => {
+            t.record("open the targets", Err(e.to_string()));
+            return;
+        }
+    };
+    let created = match targets.create(CreateTarget::new("demo hook", ENDPOINT)) {
+        Ok(c) => c,
+        Err(e) => {
+            t.record("create a target", Err(e.to_string()));
+            return;
+        }
+    };
+    let id = created.target.id.clone();
+    let first = created.signing_key.expose().to_vec();
+    t.check(
+        "create returns a 32-byte signing key once, as whsec_…",
+        || {
+            ensure(
+                first.len() == 32 && created.signing_key.reveal().starts_with("whsec_"),
+                || "unexpected key form".to_owned(),
+            )
+        },
+    );
+    let now = SystemClock.now();
+    let verify = |req: &credcycle::targets::SignedRequest, keys: &[&[u8]]| {
+        let h = req.header("ZITADEL-Signature").unwrap_or_default();
+        webhook::verify_zitadel(h, &req.body, keys, 300, now, None)
+    };
+    t.check(
+        "JSON payload: body unchanged, ZITADEL-Signature verifies",
+        || {
+            let req = ok(targets.sign(&id, payload, now))?;
+            ensure(req.body == payload, || "body changed".to_owned())?;
+            ok(verify(&req, &[&first]).map(|_| ()))?;
+            refused(
+                verify(&req, &[&[0u8; 32]]),
+                ErrorKind::VerificationFailed,
+                &[],
+            )
+        },
+    );
+    let jwks = match engine.jose().jwks() {
+        Ok(j) => j,
+        Err(e) => {
+            t.record("the engine's JWKS", Err(e.to_string()));
+            return;
+        }
+    };
+    let validation = Validation {
+        audience: Some(ENDPOINT.to_owned()),
+        issuer: Some(engine.policy().jwt_issuer.clone()),
+        typ: Some("JWT".to_owned()),
+        ..Validation::default()
+    };
+    t.check(
+        "JWT payload: an ES256 JWS that verifies against the JWKS",
+        || {
+            ok(targets.update(
+                &id,
+                UpdateTarget {
+                    payload_type: Some(PayloadType::Jwt),
+                    ..UpdateTarget::default()
+                },
+            ))?;
+            let req = ok(targets.sign(&id, payload, now))?;
+            ok(verify(&req, &[&first]).map(|_| ()))?;
+            let jwt = ok(verify_jwt_body(&req.body, &jwks, &validation, now))?;
+            ensure(
+                jwt.claims.get("user").and_then(|v| v.as_str()) == Some("alice"),
+                || "claims lost".to_owned(),
+            )
+        },
+    );
+    t.check(
+        "JWE payload: encrypted to the receiver's P-256 key, decrypts and verifies",
+        || {
+            let pair =
+                josekit::jwk::alg::ec::EcKeyPair::generate(josekit::jwk::alg::ec::EcCurve::P256)
+                    .map_err(|e| e.to_string())?;
+            let public = String::from_utf8(pair.to_pem_public_key()).map_err(|e| e.to_string())?;
+            let private =
+                String::from_utf8(pair.to_pem_private_key()).map_err(|e| e.to_string())?;
+            let info = ok(targets.add_encryption_key(&id, &public, None))?;
+            ensure(
+                info.active && info.fingerprint.starts_with("SHA256:"),
+                || format!("{info:?}"),
+            )?;
+            ok(targets.update(
+                &id,
+                UpdateTarget {
+                    payload_type: Some(PayloadType::Jwe),
+                    ..UpdateTarget::default()
+                },
+            ))?;
+            let req = ok(targets.sign(&id, payload, now))?;
+            ok(verify(&req, &[&first]).map(|_| ()))?;
+            let key = DecryptionKey::from_pem(&private);
+            let jwt = ok(decrypt_jwe_body(
+                &req.body,
+                &key,
+                &JweOptions::default(),
+                &jwks,
+                &validation,
+                now,
+            ))?;
+            ensure(jwt.claims.get("event").is_some(), || {
+                "claims lost".to_owned()
+            })
+        },
+    );
+    t.check(
+        "rotate with a 1h grace: two v1 signatures, each key alone verifies",
+        || {
+            let r = ok(targets.update(
+                &id,
+                UpdateTarget {
+                    expiration_signing_key: Some(Duration::from_secs(3600)),
+                    payload_type: Some(PayloadType::Json),
+                    ..UpdateTarget::default()
+                },
+            ))?;
+            let second = r
+                .signing_key
+                .ok_or("no new key returned")?
+                .expose()
+                .to_vec();
+            let req = ok(targets.sign(&id, payload, now))?;
+            let h = req
+                .header("ZITADEL-Signature")
+                .unwrap_or_default()
+                .to_owned();
+            ensure(h.matches("v1=").count() == 2, || format!("header {h}"))?;
+            ok(verify(&req, &[&first]).map(|_| ()))?;
+            ok(verify(&req, &[&second]).map(|_| ()))?;
+            let later = UnixTime(now.0 + 3600);
+            let req = ok(targets.sign(&id, payload, later))?;
+            let h = req
+                .header("ZITADEL-Signature")
+                .unwrap_or_default()
+                .to_owned();
+            ensure(h.matches("v1=").count() == 1, || {
+                format!("after the window: {h}")
+            })
+        },
+    );
+    t.check(
+        "Standard Webhooks scheme: webhook-id/-timestamp/-signature verify",
+        || {
+            let mut req = CreateTarget::new("standard hook", ENDPOINT);
+            req.scheme = SignatureScheme::StandardWebhooks;
+            let c = ok(targets.create(req))?;
+            let signed = ok(targets.sign(&c.target.id, payload, now))?;
+            let headers: Vec<(&str, &str)> = signed
+                .headers
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
+            let key = c.signing_key.expose().to_vec();
+            ok(
+                webhook::verify_standard(&headers, &signed.body, &[&key], 300, now, None)
+                    .map(|_| ()),
+            )
+        },
+    );
 }

@@ -326,7 +326,8 @@ fn demo_json_reports_no_failures() {
         .iter()
         .filter_map(|k| k["name"].as_str())
         .collect();
-    assert_eq!(names, ["default", "k2"]);
+    // `token-signing` is the engine's JWT key, made by the targets tour.
+    assert_eq!(names, ["default", "k2", "token-signing"]);
 }
 
 #[test]
@@ -781,4 +782,124 @@ fn audit_verify_exits_5_when_the_chain_is_broken() {
     let r = env.run(&["--json", "audit", "secret:X"]);
     assert_eq!(r.code, 0);
     assert_eq!(r.json()["chain_valid"], false);
+}
+
+#[test]
+fn target_create_sign_verify_rotate_and_jwks() {
+    let env = Env::init();
+    let created = env.run(&[
+        "--json",
+        "target",
+        "create",
+        "orders",
+        "--endpoint",
+        "https://hooks.example.com/x",
+        "--timeout",
+        "5s",
+    ]);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let c = created.json();
+    let id = c["id"].as_str().expect("id").to_owned();
+    let key = c["signing_key"].as_str().expect("signing_key").to_owned();
+    assert!(key.starts_with("whsec_"));
+    assert_eq!(c["timeout_ms"], 5000);
+    let body = env.dir.path().join("body.json");
+    fs::write(&body, br#"{"event":"x"}"#).expect("write body");
+    let signed = env.run(&[
+        "--json",
+        "target",
+        "sign",
+        &id,
+        "--body-file",
+        body.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(signed.code, 0, "{}", signed.stderr);
+    let s = signed.json();
+    let header = s["headers"]["ZITADEL-Signature"]
+        .as_str()
+        .expect("header")
+        .to_owned();
+    assert_eq!(
+        BASE64
+            .decode(s["body_b64"].as_str().expect("b64"))
+            .expect("b64"),
+        br#"{"event":"x"}"#
+    );
+    let verify = |k: &str| {
+        env.run(&[
+            "--json",
+            "target",
+            "verify",
+            "--key",
+            k,
+            "--header",
+            &header,
+            "--body-file",
+            body.to_str().expect("utf-8"),
+        ])
+    };
+    let ok = verify(&key);
+    assert_eq!(
+        (ok.code, ok.json()["valid"].as_bool()),
+        (0, Some(true)),
+        "{}",
+        ok.stderr
+    );
+    let bad = verify("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    assert_eq!((bad.code, bad.json()["valid"].as_bool()), (5, Some(false)));
+
+    // update: signing_key only with --expiration-signing-key.
+    let u = env.run(&["--json", "target", "update", &id, "--name", "renamed"]);
+    assert_eq!(u.code, 0, "{}", u.stderr);
+    assert!(u.json().get("signing_key").is_none());
+    let u = env.run(&[
+        "--json",
+        "target",
+        "update",
+        &id,
+        "--expiration-signing-key",
+        "1h",
+    ]);
+    let new_key = u.json()["signing_key"]
+        .as_str()
+        .expect("new key")
+        .to_owned();
+    assert_ne!(new_key, key);
+    let s = env
+        .run(&[
+            "--json",
+            "target",
+            "sign",
+            &id,
+            "--body-file",
+            body.to_str().expect("utf-8"),
+        ])
+        .json();
+    assert_eq!(
+        s["headers"]["ZITADEL-Signature"]
+            .as_str()
+            .expect("h")
+            .matches("v1=")
+            .count(),
+        2
+    );
+
+    // Limits are named; unknown ids are not found (exit 3).
+    let e = env.run(&["--json", "target", "update", &id, "--timeout", "271s"]);
+    assert_eq!(e.code, 2);
+    assert!(e.error_message().contains("timeout"), "{}", e.stderr);
+    let e = env.run(&[
+        "--json",
+        "target",
+        "show",
+        "00000000-0000-4000-8000-000000000000",
+    ]);
+    assert_eq!(e.code, 3);
+
+    let j = env.run(&["--json", "jwks"]);
+    assert_eq!(j.code, 0, "{}", j.stderr);
+    let keys = j.json()["keys"].as_array().expect("keys").clone();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0]["crv"], "P-256");
+    assert_eq!(keys[0]["alg"], "ES256");
 }

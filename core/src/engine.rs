@@ -9,12 +9,14 @@ use crate::codec;
 use crate::crypto::{SecretBytes, hazmat};
 use crate::envelope::{self, RecordAad};
 use crate::error::{Error, Result};
+use crate::jose::Jose;
 use crate::kms::{KeyAlgorithm, KeyId, KeyManager, KmsError};
 use crate::namespace::TenantId;
 use crate::policy::Policy;
 use crate::secrets::Secrets;
 use crate::services::{Clock, OsRandom, SecureRandom, Services, SystemClock};
 use crate::store::{Op, Store, Table, Version};
+use crate::targets::Targets;
 
 /// The credential lifecycle engine: cheap to clone, thread-safe.
 ///
@@ -138,6 +140,19 @@ impl Engine {
     /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
     pub fn secrets(&self, tenant: &str) -> Result<Secrets> {
         Ok(Secrets::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// The action targets of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn targets(&self, tenant: &str) -> Result<Targets> {
+        Ok(Targets::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// JOSE operations: the token-signing key, its rotation and the JWKS.
+    pub fn jose(&self) -> Jose {
+        Jose::new(self.clone())
     }
 
     /// The audit trails of `tenant`.

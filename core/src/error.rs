@@ -20,7 +20,7 @@ use crate::store::StoreError;
 /// | 1400 | tokens (reserved) |
 /// | 1500 | mfa (reserved) |
 /// | 1600 | enrollment (reserved) |
-/// | 1700 | webhooks (reserved) |
+/// | 1700 | targets and webhooks |
 ///
 /// `0` is success in the bindings and never appears here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -69,6 +69,10 @@ pub enum ErrorCode {
     RotationInProgress = 1301,
     /// The idempotency token was already used with a different value.
     IdempotencyMismatch = 1302,
+    /// A webhook's timestamp is older or newer than the tolerance allows.
+    WebhookTimestamp = 1701,
+    /// A webhook message id was already accepted (replay guard).
+    WebhookReplay = 1702,
 }
 
 impl ErrorCode {
@@ -95,6 +99,8 @@ impl ErrorCode {
         Self::WrongRootKey,
         Self::RotationInProgress,
         Self::IdempotencyMismatch,
+        Self::WebhookTimestamp,
+        Self::WebhookReplay,
     ];
 
     /// The numeric value of the code.
@@ -119,7 +125,10 @@ impl ErrorCode {
             | Self::IdempotencyMismatch => ErrorKind::Conflict,
             Self::InvalidInput | Self::KeyPurpose => ErrorKind::InvalidInput,
             Self::PolicyViolation => ErrorKind::Policy,
-            Self::VerificationFailed | Self::WrongRootKey => ErrorKind::VerificationFailed,
+            Self::VerificationFailed
+            | Self::WrongRootKey
+            | Self::WebhookTimestamp
+            | Self::WebhookReplay => ErrorKind::VerificationFailed,
             Self::InvalidState | Self::KeyState => ErrorKind::State,
             Self::StoreBackend | Self::StoreUnavailable | Self::StoreCorrupt => ErrorKind::Store,
             Self::KmsBackend | Self::KmsUnavailable => ErrorKind::KeyManager,
@@ -231,6 +240,12 @@ pub enum Error {
     /// Idempotency token reused with a different value.
     #[error("idempotency token was already used with a different value")]
     IdempotencyMismatch,
+    /// A webhook's timestamp is outside the tolerance (too old or too new).
+    #[error("webhook timestamp is outside the tolerance")]
+    WebhookTimestamp,
+    /// A webhook message id was already accepted.
+    #[error("webhook message was already accepted (replay)")]
+    WebhookReplay,
     /// The store failed.
     #[error("store: {0}")]
     Store(StoreError),
@@ -275,6 +290,8 @@ impl Error {
             Error::State { .. } => ErrorCode::InvalidState,
             Error::RotationInProgress => ErrorCode::RotationInProgress,
             Error::IdempotencyMismatch => ErrorCode::IdempotencyMismatch,
+            Error::WebhookTimestamp => ErrorCode::WebhookTimestamp,
+            Error::WebhookReplay => ErrorCode::WebhookReplay,
             Error::Store(e) => match e {
                 StoreError::Conflict => ErrorCode::Conflict,
                 StoreError::Unavailable { .. } => ErrorCode::StoreUnavailable,

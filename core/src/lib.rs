@@ -9,12 +9,14 @@ pub mod encoding;
 pub mod engine;
 pub mod envelope;
 pub mod error;
+pub mod jose;
 pub mod kms;
 mod namespace;
 pub mod policy;
 pub mod secrets;
 pub mod services;
 pub mod store;
+pub mod targets;
 pub mod token;
 
 #[cfg(any(test, feature = "testing"))]

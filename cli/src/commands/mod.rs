@@ -5,6 +5,7 @@ mod audit;
 mod init;
 mod kms;
 mod secret;
+mod target;
 
 use std::sync::Arc;
 
@@ -48,5 +49,7 @@ pub(crate) fn run(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
         Command::Kms { command } => kms::run(ctx, command),
         Command::Secret { command } => secret::run(ctx, command),
         Command::Audit(args) => audit::run(ctx, &args),
+        Command::Target { command } => target::run(ctx, command),
+        Command::Jwks => target::jwks(ctx),
     }
 }
