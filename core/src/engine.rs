@@ -9,7 +9,9 @@ use crate::codec;
 use crate::crypto::{SecretBytes, hazmat};
 use crate::envelope::{self, RecordAad};
 use crate::error::{Error, Result};
+use crate::identities::Identities;
 use crate::kms::{KeyAlgorithm, KeyId, KeyManager, KmsError};
+use crate::mfa::Mfa;
 use crate::namespace::TenantId;
 use crate::policy::Policy;
 use crate::secrets::Secrets;
@@ -138,6 +140,23 @@ impl Engine {
     /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
     pub fn secrets(&self, tenant: &str) -> Result<Secrets> {
         Ok(Secrets::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// The identities, authenticators, external-JWT signers and API sessions
+    /// of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn identities(&self, tenant: &str) -> Result<Identities> {
+        Ok(Identities::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// The MFA (TOTP and recovery code) enrollments of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn mfa(&self, tenant: &str) -> Result<Mfa> {
+        Ok(Mfa::new(self.clone(), TenantId::new(tenant)?))
     }
 
     /// The audit trails of `tenant`.
