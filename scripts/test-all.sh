@@ -14,6 +14,10 @@ step() { printf '\n==== %s\n' "$*"; }
 record() { SUMMARY+=("$1"); }
 
 step "tools"
+# josekit links OpenSSL: headers and pkg-config from Debian.
+if ! dpkg -s libssl-dev pkg-config >/dev/null 2>&1; then
+  apt-get update && apt-get install -y libssl-dev pkg-config
+fi
 command -v cargo >/dev/null || { echo "cargo is required (rustup)"; exit 1; }
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt || true
 command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked

@@ -10,6 +10,7 @@ use crate::crypto::{SecretBytes, hazmat};
 use crate::envelope::{self, RecordAad};
 use crate::error::{Error, Result};
 use crate::identities::Identities;
+use crate::jose::Jose;
 use crate::kms::{KeyAlgorithm, KeyId, KeyManager, KmsError};
 use crate::mfa::Mfa;
 use crate::namespace::TenantId;
@@ -157,6 +158,11 @@ impl Engine {
     /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
     pub fn mfa(&self, tenant: &str) -> Result<Mfa> {
         Ok(Mfa::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// JOSE operations: the token-signing key, its rotation and the JWKS.
+    pub fn jose(&self) -> Jose {
+        Jose::new(self.clone())
     }
 
     /// The audit trails of `tenant`.

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod envelope;
 pub mod error;
 pub mod identities;
+pub mod jose;
 pub mod kms;
 pub mod mfa;
 mod namespace;

@@ -84,7 +84,28 @@ pub struct Policy {
     /// also stored envelope-encrypted). Default false: only digests are
     /// kept and `view` returns how many remain.
     pub recovery_codes_viewable: bool,
+    /// The key manager key (P-256) that signs the engine's JWTs and JWS
+    /// webhook bodies (default `token-signing`; created on first use).
+    pub token_signing_key: KeyId,
+    /// How long a rotated-out token-signing key stays in the JWKS, in
+    /// seconds (default 86,400; at least `jwt_ttl_secs`, at most 30 days).
+    pub token_key_retention_secs: i64,
+    /// Lifetime of the JWTs the engine signs (webhook `Jwt`/`Jwe` bodies),
+    /// in seconds (default 300, 1..=86,400).
+    pub jwt_ttl_secs: i64,
+    /// `iss` of the JWTs the engine signs (default `credcycle`, 1..=256
+    /// bytes).
+    pub jwt_issuer: String,
+    /// Longest grace period a target's previous signing key may keep
+    /// signing after a rotation, in seconds (default 7 days, at most 90
+    /// days).
+    pub max_signing_key_grace_secs: i64,
 }
+
+/// Longest token-signing key retention, in seconds (30 days).
+pub const MAX_TOKEN_KEY_RETENTION_SECS: i64 = 30 * 86_400;
+/// Longest signing-key grace period a policy may allow, in seconds (90 days).
+pub const MAX_SIGNING_KEY_GRACE_SECS: i64 = 90 * 86_400;
 
 /// Smallest deletion window in days.
 pub const MIN_DELETE_WINDOW_DAYS: u32 = 7;
@@ -117,6 +138,11 @@ impl Default for Policy {
             mfa_lockout_secs: 300,
             recovery_code_count: 10,
             recovery_codes_viewable: false,
+            token_signing_key: KeyId::from_trusted("token-signing"),
+            token_key_retention_secs: 86_400,
+            jwt_ttl_secs: 300,
+            jwt_issuer: "credcycle".to_owned(),
+            max_signing_key_grace_secs: 7 * 86_400,
         }
     }
 }
@@ -154,6 +180,38 @@ impl Policy {
             return Err(Error::invalid(
                 "conflict_retries",
                 format!("must be at most 100, got {}", self.conflict_retries),
+            ));
+        }
+        if !(1..=86_400).contains(&self.jwt_ttl_secs) {
+            return Err(Error::invalid(
+                "jwt_ttl_secs",
+                format!("must be 1..=86400, got {}", self.jwt_ttl_secs),
+            ));
+        }
+        if !(self.jwt_ttl_secs..=MAX_TOKEN_KEY_RETENTION_SECS)
+            .contains(&self.token_key_retention_secs)
+        {
+            return Err(Error::invalid(
+                "token_key_retention_secs",
+                format!(
+                    "must be jwt_ttl_secs ({})..={MAX_TOKEN_KEY_RETENTION_SECS}, got {}",
+                    self.jwt_ttl_secs, self.token_key_retention_secs
+                ),
+            ));
+        }
+        if self.jwt_issuer.is_empty() || self.jwt_issuer.len() > 256 {
+            return Err(Error::invalid(
+                "jwt_issuer",
+                format!("must be 1..=256 bytes, got {}", self.jwt_issuer.len()),
+            ));
+        }
+        if !(0..=MAX_SIGNING_KEY_GRACE_SECS).contains(&self.max_signing_key_grace_secs) {
+            return Err(Error::invalid(
+                "max_signing_key_grace_secs",
+                format!(
+                    "must be 0..={MAX_SIGNING_KEY_GRACE_SECS}, got {}",
+                    self.max_signing_key_grace_secs
+                ),
             ));
         }
         self.validate_identities()?;
@@ -238,6 +296,73 @@ mod tests {
         assert_eq!(p.max_secret_versions, 100);
         assert_eq!(p.default_delete_window_days, 30);
         assert_eq!(p.default_kms_key.as_str(), "default");
+        assert_eq!(p.max_signing_key_grace_secs, 7 * 86_400);
+        assert_eq!(p.jwt_ttl_secs, 300);
+    }
+
+    #[test]
+    fn jose_and_target_fields_are_validated() {
+        let cases: Vec<(Policy, &str)> = vec![
+            (
+                Policy {
+                    jwt_ttl_secs: 0,
+                    ..Policy::default()
+                },
+                "jwt_ttl_secs",
+            ),
+            (
+                Policy {
+                    jwt_ttl_secs: 86_401,
+                    ..Policy::default()
+                },
+                "jwt_ttl_secs",
+            ),
+            (
+                Policy {
+                    token_key_retention_secs: 299,
+                    ..Policy::default()
+                },
+                "token_key_retention_secs",
+            ),
+            (
+                Policy {
+                    token_key_retention_secs: MAX_TOKEN_KEY_RETENTION_SECS + 1,
+                    ..Policy::default()
+                },
+                "token_key_retention_secs",
+            ),
+            (
+                Policy {
+                    jwt_issuer: String::new(),
+                    ..Policy::default()
+                },
+                "jwt_issuer",
+            ),
+            (
+                Policy {
+                    max_signing_key_grace_secs: -1,
+                    ..Policy::default()
+                },
+                "max_signing_key_grace_secs",
+            ),
+            (
+                Policy {
+                    max_signing_key_grace_secs: MAX_SIGNING_KEY_GRACE_SECS + 1,
+                    ..Policy::default()
+                },
+                "max_signing_key_grace_secs",
+            ),
+        ];
+        for (p, field) in cases {
+            let e = p.validate().expect_err(field);
+            assert!(e.to_string().contains(field), "{e}");
+        }
+        let ok = Policy {
+            max_signing_key_grace_secs: 0,
+            token_key_retention_secs: 300,
+            ..Policy::default()
+        };
+        ok.validate().expect("edges are valid");
     }
 
     #[test]

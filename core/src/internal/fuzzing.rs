@@ -36,3 +36,31 @@ pub fn envelope_open(data: &[u8]) {
         }
     });
 }
+
+/// Parses `data` as a compact JWS, a JWK/JWKS and a DER/PEM public key.
+pub fn jose_parsers(data: &[u8]) {
+    crate::jose::fuzz_parsers(data);
+}
+
+/// Parses `data` as a PEM public key (the target encryption-key loader).
+pub fn pem_public_key(data: &[u8]) {
+    let _ = crate::jose::PublicKey::from_pem(&String::from_utf8_lossy(data));
+}
+
+/// Decrypts `data` as a compact JWE with a fixed EC receiver key.
+pub fn jwe_decrypt(data: &[u8]) {
+    thread_local! {
+        static KEY: Option<crate::jose::DecryptionKey> = {
+            josekit::jwk::alg::ec::EcKeyPair::generate(josekit::jwk::alg::ec::EcCurve::P256)
+                .ok()
+                .map(|k| k.to_jwk_private_key().to_string())
+                .and_then(|j| crate::jose::DecryptionKey::from_jwk_json(&j).ok())
+        };
+    }
+    let text = String::from_utf8_lossy(data);
+    KEY.with(|k| {
+        if let Some(k) = k {
+            let _ = crate::jose::jwe::decrypt(&text, k, &crate::jose::JweOptions::default());
+        }
+    });
+}

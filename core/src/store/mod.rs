@@ -28,6 +28,12 @@ pub enum Table {
     Audit = 4,
     /// Engine metadata (per-tenant keys, schema markers).
     Meta = 5,
+    /// Action targets (one record per target, signing keys sealed inside).
+    Target = 20,
+    /// Webhook message ids already seen by a receiver's replay guard.
+    WebhookSeen = 21,
+    /// The engine's published token-signing keys (its JWKS).
+    JoseSigningKeys = 22,
     /// Identities, one record per identity.
     Identity = 50,
     /// Unique lookups of the identities domain: identity names, usernames,
@@ -56,6 +62,9 @@ impl Table {
         Table::Kms,
         Table::Audit,
         Table::Meta,
+        Table::Target,
+        Table::WebhookSeen,
+        Table::JoseSigningKeys,
         Table::Identity,
         Table::IdentityIndex,
         Table::Authenticator,
