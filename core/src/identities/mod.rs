@@ -301,7 +301,7 @@ pub enum IdentityClaimMatch {
 pub enum SignerKeys {
     /// A JWKS document (`{"keys": [...]}`), inline.
     Jwks(String),
-    /// One PEM public key (`PUBLIC KEY`) or certificate (`CERTIFICATE`).
+    /// One PEM public key (`PUBLIC KEY`, SubjectPublicKeyInfo).
     Pem(String),
 }
 
@@ -564,6 +564,43 @@ impl fmt::Debug for NewApiSession {
 #[doc(hidden)]
 pub fn fuzz_decode_records(data: &[u8]) {
     record::fuzz_decode(data);
+}
+
+/// The signer key of [`fuzz_ext_jwt`] (a valid P-256 key).
+#[cfg(feature = "fuzzing")]
+pub(crate) const FUZZ_SIGNER_PEM: &str = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAENZeiyL3mDe9FxiuJbNTrSp2HAFgb\nqMVUc0HvNsx9OcA+fgDLPkXJ8d1Nb4AwGm9L0mHK953OBCJ0Fp3nP6gnnw==\n-----END PUBLIC KEY-----\n";
+
+/// Feeds `data` as an external JWT to the ext-jwt verifier with a fixed
+/// signer (fuzzing entry point).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub fn fuzz_ext_jwt(data: &[u8]) {
+    let signer = record::SignerRecord {
+        id: "s".into(),
+        name: "s".into(),
+        issuer: "https://issuer.example".into(),
+        audience: "credcycle".into(),
+        key_kind: "pem".into(),
+        keys: FUZZ_SIGNER_PEM.into(),
+        identity_claim: "sub".into(),
+        claim_match: "id".into(),
+        enabled: true,
+        create_time: 0,
+    };
+    let text = String::from_utf8_lossy(data);
+    let _ = extjwt::verify(
+        std::slice::from_ref(&signer),
+        &text,
+        UnixTime(1_700_000_000),
+    );
+    let _ = extjwt::check_keys(&SignerKeys::Jwks(text.to_string()));
+    let _ = extjwt::check_keys(&SignerKeys::Pem(text.to_string()));
+}
+
+#[cfg(all(test, feature = "fuzzing"))]
+#[test]
+fn fuzz_signer_key_is_valid() {
+    assert!(extjwt::check_keys(&SignerKeys::Pem(FUZZ_SIGNER_PEM.into())).is_ok());
 }
 
 #[cfg(test)]

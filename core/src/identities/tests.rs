@@ -1156,3 +1156,292 @@ fn audit_chain_records_the_lifecycle() {
         ]
     );
 }
+
+// ---- external JWT signers (TK-8) ------------------------------------------------------------
+
+mod ext_jwt {
+    use super::*;
+    use base64::Engine as _;
+    use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+    use serde_json::json;
+
+    struct Signer {
+        key: EcdsaKeyPair,
+        pem: String,
+    }
+
+    fn signer(seed: u8) -> Signer {
+        let rng = ring::rand::SystemRandom::new();
+        let _ = seed;
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+            .unwrap();
+        let spki = crate::crypto::hazmat::p256_spki(key.public_key().as_ref()).unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(spki);
+        let pem = format!("-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n");
+        Signer { key, pem }
+    }
+
+    fn b64u(b: &[u8]) -> String {
+        crate::jose::base64url_encode(b)
+    }
+
+    fn jwt(s: &Signer, header: serde_json::Value, claims: serde_json::Value) -> String {
+        let signing_input = format!(
+            "{}.{}",
+            b64u(header.to_string().as_bytes()),
+            b64u(claims.to_string().as_bytes())
+        );
+        let sig = s
+            .key
+            .sign(&ring::rand::SystemRandom::new(), signing_input.as_bytes())
+            .unwrap();
+        format!("{signing_input}.{}", b64u(sig.as_ref()))
+    }
+
+    fn es256(s: &Signer, claims: serde_json::Value) -> String {
+        jwt(s, json!({"alg": "ES256", "typ": "JWT"}), claims)
+    }
+
+    fn register(fx: &Fx, name: &str, s: &Signer, claim_match: IdentityClaimMatch) -> ExtJwtSigner {
+        ids(fx)
+            .create_ext_jwt_signer(CreateExtJwtSigner {
+                name: name.into(),
+                issuer: "https://issuer.example".into(),
+                audience: "credcycle".into(),
+                keys: SignerKeys::Pem(s.pem.clone()),
+                identity_claim: None,
+                claim_match,
+            })
+            .unwrap()
+    }
+
+    fn claims(sub: &str) -> serde_json::Value {
+        json!({"iss": "https://issuer.example", "aud": "credcycle", "sub": sub, "exp": T0 + 300, "iat": T0})
+    }
+
+    #[test]
+    fn ext_jwt_opens_a_session_for_the_named_identity() {
+        let fx = fixture();
+        let (id, _, _) = new_user(&fx, "alice");
+        let s = signer(1);
+        let reg = register(&fx, "idp", &s, IdentityClaimMatch::Id);
+        assert_eq!(reg.identity_claim, "sub");
+        let sess = ids(&fx)
+            .authenticate(AuthRequest::ext_jwt(es256(&s, claims(&id))))
+            .unwrap();
+        assert_eq!(sess.session.identity_id, id);
+        assert_eq!(sess.session.auth_method, "ext-jwt");
+        assert_eq!(
+            sess.session.authenticator_id.as_deref(),
+            Some(reg.id.as_str())
+        );
+        // A signer matching by name, with its keys as a JWKS.
+        let s2 = signer(2);
+        let jwk = crate::jose::Jwk::from_pem(&s2.pem, Some("k1".into())).unwrap();
+        let jwks = json!({"keys": [serde_json::Value::Object(jwk.public_members())]}).to_string();
+        ids(&fx)
+            .create_ext_jwt_signer(CreateExtJwtSigner {
+                name: "idp2".into(),
+                issuer: "https://other.example".into(),
+                audience: "credcycle".into(),
+                keys: SignerKeys::Jwks(jwks),
+                identity_claim: Some("preferred_username".into()),
+                claim_match: IdentityClaimMatch::Name,
+            })
+            .unwrap();
+        let t = jwt(
+            &s2,
+            json!({"alg": "ES256", "kid": "k1"}),
+            json!({"iss": "https://other.example", "aud": ["x", "credcycle"], "preferred_username": "alice", "exp": T0 + 60}),
+        );
+        assert_eq!(
+            ids(&fx)
+                .authenticate(AuthRequest::ext_jwt(t))
+                .unwrap()
+                .session
+                .identity_id,
+            id
+        );
+        assert_eq!(ids(&fx).ext_jwt_signers().unwrap().len(), 2);
+    }
+
+    /// TK-8: allow-listed algorithms only (`none` and HS256 confusion
+    /// refused), `exp`/`nbf` checked, `aud` and `iss` required and matched,
+    /// the key must be the signer's, the identity must exist.
+    #[test]
+    fn tk8_ext_jwt_refusals() {
+        let fx = fixture();
+        let (id, _, _) = new_user(&fx, "alice");
+        let s = signer(1);
+        let reg = register(&fx, "idp", &s, IdentityClaimMatch::Id);
+        let other = signer(3);
+        let mut no_aud = claims(&id);
+        no_aud.as_object_mut().unwrap().remove("aud");
+        let mut no_exp = claims(&id);
+        no_exp.as_object_mut().unwrap().remove("exp");
+        let spki = crate::jose::pem_to_der(&s.pem).unwrap();
+        let hs = {
+            let input = format!(
+                "{}.{}",
+                b64u(json!({"alg": "HS256"}).to_string().as_bytes()),
+                b64u(claims(&id).to_string().as_bytes())
+            );
+            let k = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &spki);
+            let tag = ring::hmac::sign(&k, input.as_bytes());
+            format!("{input}.{}", b64u(tag.as_ref()))
+        };
+        let none = format!(
+            "{}.{}.",
+            b64u(json!({"alg": "none"}).to_string().as_bytes()),
+            b64u(claims(&id).to_string().as_bytes())
+        );
+        let cases = vec![
+            ("alg none", none),
+            ("hs256 confusion", hs),
+            (
+                "expired",
+                es256(
+                    &s,
+                    json!({"iss": "https://issuer.example", "aud": "credcycle", "sub": id, "exp": T0 - 61}),
+                ),
+            ),
+            (
+                "not yet valid",
+                es256(
+                    &s,
+                    json!({"iss": "https://issuer.example", "aud": "credcycle", "sub": id, "exp": T0 + 600, "nbf": T0 + 120}),
+                ),
+            ),
+            (
+                "wrong aud",
+                es256(
+                    &s,
+                    json!({"iss": "https://issuer.example", "aud": "other", "sub": id, "exp": T0 + 60}),
+                ),
+            ),
+            ("no aud", es256(&s, no_aud)),
+            ("no exp", es256(&s, no_exp)),
+            (
+                "wrong iss",
+                es256(
+                    &s,
+                    json!({"iss": "https://evil.example", "aud": "credcycle", "sub": id, "exp": T0 + 60}),
+                ),
+            ),
+            ("other key", es256(&other, claims(&id))),
+            (
+                "unknown identity",
+                es256(&s, claims("00000000-0000-4000-8000-000000000000")),
+            ),
+            (
+                "claim not a string",
+                es256(
+                    &s,
+                    json!({"iss": "https://issuer.example", "aud": "credcycle", "sub": 7, "exp": T0 + 60}),
+                ),
+            ),
+            ("garbage", "a.b.c".into()),
+            ("too long", "a".repeat(20_000)),
+        ];
+        for (what, token) in cases {
+            let e = ids(&fx)
+                .authenticate(AuthRequest::ext_jwt(token))
+                .unwrap_err();
+            assert_eq!(e.code(), ErrorCode::VerificationFailed, "{what}: {e}");
+        }
+        // Deleting the signer stops its tokens.
+        let good = es256(&s, claims(&id));
+        ids(&fx)
+            .authenticate(AuthRequest::ext_jwt(good.clone()))
+            .unwrap();
+        ids(&fx).delete_ext_jwt_signer(&reg.id).unwrap();
+        assert_eq!(
+            ids(&fx)
+                .authenticate(AuthRequest::ext_jwt(good))
+                .unwrap_err()
+                .code(),
+            ErrorCode::VerificationFailed
+        );
+        assert_eq!(
+            ids(&fx).delete_ext_jwt_signer(&reg.id).unwrap_err().code(),
+            ErrorCode::NotFound
+        );
+    }
+
+    #[test]
+    fn signer_limits_are_named() {
+        let fx = fixture();
+        let s = signer(1);
+        let base = || CreateExtJwtSigner {
+            name: "idp".into(),
+            issuer: "https://issuer.example".into(),
+            audience: "credcycle".into(),
+            keys: SignerKeys::Pem(s.pem.clone()),
+            identity_claim: None,
+            claim_match: IdentityClaimMatch::Id,
+        };
+        let before = snapshot(fx.store.as_ref());
+        for (req, field) in [
+            (
+                CreateExtJwtSigner {
+                    name: "a b".into(),
+                    ..base()
+                },
+                "name",
+            ),
+            (
+                CreateExtJwtSigner {
+                    issuer: String::new(),
+                    ..base()
+                },
+                "issuer",
+            ),
+            (
+                CreateExtJwtSigner {
+                    audience: "a".repeat(1025),
+                    ..base()
+                },
+                "audience",
+            ),
+            (
+                CreateExtJwtSigner {
+                    identity_claim: Some(String::new()),
+                    ..base()
+                },
+                "identity_claim",
+            ),
+            (
+                CreateExtJwtSigner {
+                    keys: SignerKeys::Pem("not pem".into()),
+                    ..base()
+                },
+                "keys",
+            ),
+            (
+                CreateExtJwtSigner {
+                    keys: SignerKeys::Jwks("{\"keys\": []}".into()),
+                    ..base()
+                },
+                "keys",
+            ),
+            (
+                CreateExtJwtSigner {
+                    keys: SignerKeys::Jwks("{".into()),
+                    ..base()
+                },
+                "keys",
+            ),
+        ] {
+            let e = ids(&fx).create_ext_jwt_signer(req).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InvalidInput, "{field}: {e}");
+            assert!(e.to_string().contains(field), "{field}: {e}");
+        }
+        assert_eq!(snapshot(fx.store.as_ref()), before);
+        ids(&fx).create_ext_jwt_signer(base()).unwrap();
+        assert_eq!(
+            ids(&fx).create_ext_jwt_signer(base()).unwrap_err().code(),
+            ErrorCode::AlreadyExists
+        );
+    }
+}
