@@ -103,6 +103,26 @@ pub(crate) enum Command {
     /// The engine's JWKS (token-signing keys, current and still-valid
     /// previous), created on first use.
     Jwks,
+    /// Identities (people and devices that authenticate).
+    Identity {
+        #[command(subcommand)]
+        command: IdentityCommand,
+    },
+    /// Authenticators of identities.
+    Authenticator {
+        #[command(subcommand)]
+        command: AuthenticatorCommand,
+    },
+    /// Authenticate and manage API sessions.
+    Auth {
+        #[command(subcommand)]
+        command: AuthCommand,
+    },
+    /// TOTP multi-factor authentication and recovery codes.
+    Mfa {
+        #[command(subcommand)]
+        command: MfaCommand,
+    },
 }
 
 /// `target …`
@@ -305,6 +325,154 @@ pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     n.checked_mul(unit_ms)
         .map(std::time::Duration::from_millis)
         .ok_or_else(bad)
+
+/// `identity …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum IdentityCommand {
+    /// Create an identity.
+    Create {
+        /// Unique name (1..=128 characters, no `/`).
+        name: String,
+    },
+    /// List identities.
+    List,
+    /// Show an identity with its authenticators, MFA state and live sessions.
+    Show {
+        /// Identity id or name.
+        identity: String,
+    },
+    /// Delete an identity with its authenticators, sessions and MFA.
+    Delete {
+        /// Identity id or name.
+        identity: String,
+    },
+}
+
+/// `authenticator …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuthenticatorCommand {
+    /// Username and password (`updb`) authenticators.
+    Password {
+        #[command(subcommand)]
+        command: PasswordCommand,
+    },
+}
+
+/// `authenticator password …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum PasswordCommand {
+    /// Set (create or replace) an identity's username and password, as an
+    /// administrator: no current password is asked for.
+    Set {
+        /// Identity id or name.
+        identity: String,
+        /// Username (4..=100 characters).
+        #[arg(long)]
+        username: String,
+        /// Read the password from stdin (one line). Required: passwords are
+        /// never taken from the command line.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// `auth …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuthCommand {
+    /// Authenticate with a username and password; prints a new API session
+    /// token.
+    Password {
+        /// Username.
+        #[arg(long)]
+        username: String,
+        /// Read the password from stdin (one line). Required.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Complete the MFA of the API session whose token is on stdin, with a
+    /// TOTP code or a recovery code.
+    Mfa {
+        /// The code.
+        #[arg(long)]
+        code: String,
+    },
+    /// Show the API session whose token is on stdin.
+    Session,
+    /// End the API session whose token is on stdin.
+    Logout,
+}
+
+/// `mfa …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum MfaCommand {
+    /// Start TOTP enrollment: prints the otpauth:// URI and the recovery
+    /// codes, draws the QR code when stdout is a terminal.
+    Enroll {
+        /// Identity id or name.
+        identity: String,
+        /// Also write the QR code as a PNG (256 px) to FILE.
+        #[arg(long, value_name = "FILE")]
+        qr_png: Option<PathBuf>,
+        /// Also write the QR code as SVG to FILE.
+        #[arg(long, value_name = "FILE")]
+        qr_svg: Option<PathBuf>,
+    },
+    /// Complete enrollment with a current TOTP code.
+    Verify {
+        /// Identity id or name.
+        identity: String,
+        /// The code from the authenticator app.
+        code: String,
+    },
+    /// Show the MFA state (and, while unverified, the URI).
+    Status {
+        /// Identity id or name.
+        identity: String,
+    },
+    /// Remove the enrollment: a TOTP or recovery code once verified, none
+    /// while unverified.
+    Disable {
+        /// Identity id or name.
+        identity: String,
+        /// The code (empty while unverified).
+        #[arg(long, default_value = "")]
+        code: String,
+    },
+    /// Remove the enrollment as an administrator (no code).
+    Remove {
+        /// Identity id or name.
+        identity: String,
+    },
+    /// Recovery codes.
+    RecoveryCodes {
+        #[command(subcommand)]
+        command: RecoveryCodesCommand,
+    },
+    /// Print the current TOTP code of the otpauth:// URI on stdin (what an
+    /// authenticator app shows; for scripts and demos).
+    Code,
+}
+
+/// `mfa recovery-codes …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum RecoveryCodesCommand {
+    /// With a current TOTP code: the unused codes if the policy keeps them
+    /// viewable, otherwise how many remain.
+    View {
+        /// Identity id or name.
+        identity: String,
+        /// A current TOTP code.
+        #[arg(long)]
+        code: String,
+    },
+    /// With a current TOTP code: replace every recovery code.
+    Regenerate {
+        /// Identity id or name.
+        identity: String,
+        /// A current TOTP code.
+        #[arg(long)]
+        code: String,
+    },
 }
 
 /// `demo` options.

@@ -14,6 +14,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use credcycle::identities::{AuthRequest, CreateIdentity, Subject};
+use credcycle::mfa::{QrFormat, parse_provisioning_uri};
 use credcycle::secrets::{
     CreateSecret, Label, NewValue, SecretMetadata, SecretState, Secrets, UpdateSecret,
     VersionSelector,
@@ -229,6 +231,7 @@ fn steps(t: &mut Tour, paths: &Paths, tenant: &str) {
     states(t, &s, &values);
     purge(t, &backend, &s, tenant);
     targets_tour(t, &engine, tenant);
+    identities_and_mfa(t, &backend, tenant);
 
     t.say("audit: every change appended an event to a hash chain");
     t.check(
@@ -636,6 +639,247 @@ fn purge(t: &mut Tour, backend: &Backend, s: &Secrets, tenant: &str) {
             refused(s.get(NAME), ErrorKind::NotFound, &["secret"])
         },
     );
+}
+
+/// Identities, password login, TOTP enrollment and MFA logins, recovery
+/// codes, replay and lockout, on an engine with a manual clock (so that
+/// TOTP steps can pass without waiting).
+fn identities_and_mfa(t: &mut Tour, backend: &Backend, tenant: &str) {
+    t.say("identities: a password authenticator and an API session");
+    let clock = Arc::new(ManualClock::new(SystemClock.now().0));
+    let engine = match backend.engine(clock.clone()) {
+        Ok(e) => e,
+        Err(e) => {
+            t.record("an engine for the identity steps", Err(e.to_string()));
+            return;
+        }
+    };
+    let (ids, mfa) = match engine
+        .identities(tenant)
+        .and_then(|i| Ok((i.with_actor(ACTOR), engine.mfa(tenant)?.with_actor(ACTOR))))
+    {
+        Ok(x) => x,
+        Err(e) => {
+            t.record("identity handles", Err(e.to_string()));
+            return;
+        }
+    };
+    const USER: &str = "demo-alice";
+    const PASSWORD: &str = "correct horse battery staple";
+    let mut id = String::new();
+    t.check(
+        "identity create + authenticator password set (argon2id, policy parameters)",
+        || {
+            let i = ok(ids.create(CreateIdentity::new(USER)))?;
+            let a = ok(ids.set_password(&i.id, USER, PASSWORD))?;
+            id = i.id;
+            ensure(a.username.as_deref() == Some(USER), || format!("{a:?}"))
+        },
+    );
+    t.check(
+        "a password shorter than the policy minimum (8) is refused, naming the limit",
+        || {
+            refused(
+                ids.set_password(&id, USER, "short"),
+                ErrorKind::InvalidInput,
+                &["password", "8"],
+            )
+        },
+    );
+    t.check(
+        "auth password: a session; no MFA owed before enrollment",
+        || {
+            let s = ok(ids.authenticate(AuthRequest::password(USER, PASSWORD)))?;
+            ensure(
+                s.token().starts_with("ccas_") && !s.session.mfa_required,
+                || format!("{:?}", s.session),
+            )
+        },
+    );
+    t.check("a wrong password is refused without detail", || {
+        refused(
+            ids.authenticate(AuthRequest::password(USER, "wrong horse battery")),
+            ErrorKind::VerificationFailed,
+            &["verification failed"],
+        )
+    });
+
+    t.say("mfa enroll: otpauth:// URI, QR code (PNG 256 px), 10 recovery codes");
+    let who = Subject::Identity(&id);
+    let mut totp = None;
+    let mut recovery: Vec<String> = Vec::new();
+    t.check(
+        "mfa enroll returns the URI, a 256 px PNG and 10 recovery codes",
+        || {
+            let e = ok(mfa.enroll(who))?;
+            let uri = e.provisioning_uri.reveal();
+            ensure(
+                uri.starts_with(&format!("otpauth://totp/credcycle:{USER}?secret="))
+                    && uri.ends_with("&issuer=credcycle&algorithm=SHA1&digits=6&period=30"),
+                || "unexpected URI layout".to_owned(),
+            )?;
+            ensure(
+                e.qr_png.get(1..4) == Some(&b"PNG"[..])
+                    && e.qr_png.get(16..24) == Some(&[0, 0, 1, 0, 0, 0, 1, 0][..]),
+                || "not a 256x256 PNG".to_owned(),
+            )?;
+            recovery = e
+                .recovery_codes
+                .iter()
+                .map(|c| c.reveal().to_owned())
+                .collect();
+            totp = Some(ok(parse_provisioning_uri(uri))?.totp);
+            ensure(recovery.len() == 10, || format!("{} codes", recovery.len()))
+        },
+    );
+    let Some(totp) = totp else { return };
+    t.check("a second enrollment is a conflict", || {
+        refused(mfa.enroll(who), ErrorKind::Conflict, &["mfa enrollment"])
+    });
+    t.check(
+        "compute the current code from the URI and verify: enrollment complete",
+        || {
+            ok(mfa.verify(who, &totp.generate(clock.as_ref())))?;
+            let st = ok(mfa.status(who))?;
+            ensure(st.verified && st.provisioning_uri.is_none(), || {
+                format!("{st:?}")
+            })?;
+            refused(
+                mfa.qr_code(who, QrFormat::Png),
+                ErrorKind::NotFound,
+                &["mfa enrollment"],
+            )
+        },
+    );
+
+    t.say("log in with MFA: the session can do nothing but MFA until a code is given");
+    clock.advance(30);
+    let mut token = String::new();
+    t.check(
+        "auth password now returns mfa_required, mfa_complete = false",
+        || {
+            let s = ok(ids.authenticate(AuthRequest::password(USER, PASSWORD)))?;
+            token = s.token().to_owned();
+            ensure(s.session.mfa_required && !s.session.mfa_complete, || {
+                format!("{:?}", s.session)
+            })
+        },
+    );
+    t.check("the session owing MFA is refused other operations", || {
+        refused(
+            ids.validate_session(&token, "read secrets"),
+            ErrorKind::State,
+            &["mfa"],
+        )
+    });
+    let code = totp.generate(clock.as_ref());
+    t.check(
+        "auth mfa with the TOTP code completes the session's MFA",
+        || {
+            let s = ok(mfa.authenticate_mfa(&token, &code))?;
+            ensure(s.mfa_complete, || format!("{s:?}"))?;
+            ok(ids.validate_session(&token, "read secrets")).map(|_| ())
+        },
+    );
+    t.check(
+        "the same code again (a replay) is refused, and audited",
+        || {
+            let s = ok(ids.authenticate(AuthRequest::password(USER, PASSWORD)))?;
+            refused(
+                mfa.authenticate_mfa(s.token(), &code),
+                ErrorKind::VerificationFailed,
+                &[],
+            )?;
+            let trail = ok(engine
+                .audit(tenant)
+                .and_then(|a| a.events(&format!("identity:{id}"))))?;
+            ensure(
+                trail.events.iter().any(|e| e.outcome == "refused: replay"),
+                || "no replay event".to_owned(),
+            )
+        },
+    );
+
+    t.say("recovery codes: each works once, in any case, with or without dashes");
+    t.check(
+        "a recovery code (lower case, no dashes) completes MFA; 9 remain",
+        || {
+            let s = ok(ids.authenticate(AuthRequest::password(USER, PASSWORD)))?;
+            let typed = recovery
+                .first()
+                .ok_or("no code")?
+                .to_lowercase()
+                .replace('-', "");
+            ok(mfa.authenticate_mfa(s.token(), &typed))?;
+            let st = ok(mfa.status(who))?;
+            ensure(st.recovery_codes_remaining == 9, || {
+                format!("{} remain", st.recovery_codes_remaining)
+            })
+        },
+    );
+    t.check(
+        "the used recovery code is exhausted: a second use is refused",
+        || {
+            let s = ok(ids.authenticate(AuthRequest::password(USER, PASSWORD)))?;
+            let used = recovery.first().ok_or("no code")?;
+            refused(
+                mfa.authenticate_mfa(s.token(), used),
+                ErrorKind::VerificationFailed,
+                &[],
+            )
+        },
+    );
+
+    t.say("brute force: failed codes share one counter in the store");
+    t.check(
+        "after 5 failures MFA is locked for 5 minutes, then works again",
+        || {
+            let s = ok(ids.authenticate(AuthRequest::password(USER, PASSWORD)))?;
+            // One failure was counted above (the exhausted recovery code).
+            for _ in 0..4 {
+                refused(
+                    mfa.authenticate_mfa(s.token(), "00000-00000"),
+                    ErrorKind::VerificationFailed,
+                    &[],
+                )?;
+            }
+            clock.advance(30);
+            let good = totp.generate(clock.as_ref());
+            refused(
+                mfa.authenticate_mfa(s.token(), &good),
+                ErrorKind::State,
+                &["locked"],
+            )?;
+            clock.advance(300);
+            ok(mfa.authenticate_mfa(s.token(), &totp.generate(clock.as_ref()))).map(|_| ())
+        },
+    );
+    t.check("logout: the token stops working at once", || {
+        ok(ids.logout(&token))?;
+        refused(
+            ids.current_session(&token),
+            ErrorKind::VerificationFailed,
+            &[],
+        )
+    });
+    t.check("the identity's audit chain verifies", || {
+        let trail = ok(engine
+            .audit(tenant)
+            .and_then(|a| a.events(&format!("identity:{id}"))))?;
+        ensure(trail.chain_valid, || "chain_valid is false".to_owned())?;
+        for action in [
+            "identity.create",
+            "mfa.enroll",
+            "mfa.verify",
+            "mfa.authenticate",
+            "auth.logout",
+        ] {
+            ensure(trail.events.iter().any(|e| e.action == action), || {
+                format!("no {action} event")
+            })?;
+        }
+        Ok(())
+    });
 }
 
 // ---- check helpers --------------------------------------------------------

@@ -903,3 +903,228 @@ fn target_create_sign_verify_rotate_and_jwks() {
     assert_eq!(keys[0]["crv"], "P-256");
     assert_eq!(keys[0]["alg"], "ES256");
 }
+
+// ---- identities, authentication, MFA ---------------------------------------------
+
+/// The current TOTP code of `uri`, through `credcycle mfa code`.
+fn totp_code(env: &Env, uri: &str) -> String {
+    let r = env.run_with_stdin(&["--json", "mfa", "code"], Some(uri.as_bytes()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.json()["code"].as_str().expect("code").to_owned()
+}
+
+fn login(env: &Env, user: &str, password: &str) -> Run {
+    env.run_with_stdin(
+        &[
+            "--json",
+            "auth",
+            "password",
+            "--username",
+            user,
+            "--password-stdin",
+        ],
+        Some(format!("{password}\n").as_bytes()),
+    )
+}
+
+#[test]
+fn identity_password_login_and_mfa_flow() {
+    let env = Env::init();
+    let created = env.ok_json(&["identity", "create", "alice"]);
+    let id = created["id"].as_str().expect("id").to_owned();
+    assert_eq!(created["name"], "alice");
+    let r = env.run_with_stdin(
+        &[
+            "--json",
+            "authenticator",
+            "password",
+            "set",
+            "alice",
+            "--username",
+            "alice-user",
+            "--password-stdin",
+        ],
+        Some(b"correct horse battery\n"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["method"], "updb");
+    // Passwords come from stdin only, and the policy minimum applies.
+    let r = env.run_with_stdin(
+        &[
+            "--json",
+            "authenticator",
+            "password",
+            "set",
+            &id,
+            "--username",
+            "alice-user",
+            "--password-stdin",
+        ],
+        Some(b"short\n"),
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.error_message().contains("password"), "{}", r.stderr);
+    let s = login(&env, "alice-user", "correct horse battery");
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    let v = s.json();
+    assert!(
+        v["session_token"]
+            .as_str()
+            .expect("token")
+            .starts_with("ccas_")
+    );
+    assert_eq!(
+        (v["mfa_required"].as_bool(), v["mfa_complete"].as_bool()),
+        (Some(false), Some(false))
+    );
+    assert_eq!(login(&env, "alice-user", "wrong horse battery").code, 5);
+
+    // Enroll with QR files, verify with a computed code.
+    let png = env.dir.path().join("qr.png");
+    let svg = env.dir.path().join("qr.svg");
+    let e = env.ok_json(&[
+        "mfa",
+        "enroll",
+        "alice",
+        "--qr-png",
+        png.to_str().expect("utf-8"),
+        "--qr-svg",
+        svg.to_str().expect("utf-8"),
+    ]);
+    let uri = e["provisioning_uri"].as_str().expect("uri").to_owned();
+    assert!(
+        uri.starts_with("otpauth://totp/credcycle:alice?secret="),
+        "{uri}"
+    );
+    let codes: Vec<String> = e["recovery_codes"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .map(|c| c.as_str().expect("code").to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    let png_bytes = fs::read(&png).expect("png written");
+    assert_eq!(&png_bytes[1..4], b"PNG");
+    assert!(
+        fs::read_to_string(&svg)
+            .expect("svg written")
+            .contains("<svg")
+    );
+    assert!(
+        env.fails(4, &["mfa", "enroll", "alice"])
+            .contains("mfa enrollment")
+    );
+    let st = env.ok_json(&["mfa", "status", "alice"]);
+    assert_eq!(
+        (st["enrolled"].as_bool(), st["verified"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert_eq!(st["provisioning_uri"], uri.as_str());
+    let code = totp_code(&env, &uri);
+    assert_eq!(
+        env.ok_json(&["mfa", "verify", "alice", &code])["verified"],
+        true
+    );
+    let st = env.ok_json(&["mfa", "status", &id]);
+    assert_eq!(st["verified"], true);
+    assert!(st["provisioning_uri"].is_null());
+
+    // Log in with MFA: the recovery code completes it once.
+    let s = login(&env, "alice-user", "correct horse battery").json();
+    assert_eq!(
+        (s["mfa_required"].as_bool(), s["mfa_complete"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let token = format!("{}\n", s["session_token"].as_str().expect("token"));
+    let r = env.run_with_stdin(
+        &["--json", "auth", "mfa", "--code", &codes[0]],
+        Some(token.as_bytes()),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["mfa_complete"], true);
+    let s2 = login(&env, "alice-user", "correct horse battery").json();
+    let token2 = format!("{}\n", s2["session_token"].as_str().expect("token"));
+    let r = env.run_with_stdin(
+        &["--json", "auth", "mfa", "--code", &codes[0]],
+        Some(token2.as_bytes()),
+    );
+    assert_eq!(r.code, 5, "a used recovery code: {}", r.stderr);
+    let r = env.run_with_stdin(&["--json", "auth", "session"], Some(token.as_bytes()));
+    assert_eq!(r.json()["mfa_complete"], true);
+    let r = env.run_with_stdin(&["--json", "auth", "logout"], Some(token.as_bytes()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = env.run_with_stdin(&["--json", "auth", "session"], Some(token.as_bytes()));
+    assert_eq!(r.code, 5);
+
+    // Recovery codes need a TOTP code (the verified step is spent: exit 5).
+    let r = env.run(&[
+        "--json",
+        "mfa",
+        "recovery-codes",
+        "view",
+        "alice",
+        "--code",
+        &codes[1],
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let shown = env.ok_json(&["identity", "show", "alice"]);
+    assert_eq!(shown["mfa_verified"], true);
+    assert_eq!(shown["authenticators"][0]["username"], "alice-user");
+    let list = env.ok_json(&["identity", "list"]);
+    assert_eq!(list["identities"].as_array().map(Vec::len), Some(1));
+
+    // Disable with a recovery code; then the identity can be deleted.
+    assert_eq!(
+        env.ok_json(&["mfa", "disable", "alice", "--code", &codes[2]])["disabled"],
+        true
+    );
+    assert_eq!(env.ok_json(&["mfa", "status", "alice"])["enrolled"], false);
+    env.ok_json(&["identity", "delete", "alice"]);
+    assert!(
+        env.fails(3, &["identity", "show", "alice"])
+            .contains("identity")
+    );
+    let audit = env.ok_json(&["audit", &format!("identity:{id}"), "--verify"]);
+    assert_eq!(audit["chain_valid"], true);
+}
+
+#[test]
+fn mfa_lockout_exits_4_and_bad_identity_names_are_refused() {
+    let env = Env::init();
+    env.ok_json(&["identity", "create", "bob"]);
+    let e = env.ok_json(&["mfa", "enroll", "bob"]);
+    let uri = e["provisioning_uri"].as_str().expect("uri").to_owned();
+    env.ok_json(&["mfa", "verify", "bob", &totp_code(&env, &uri)]);
+    for _ in 0..5 {
+        env.fails(
+            5,
+            &[
+                "mfa",
+                "disable",
+                "bob",
+                "--code",
+                "AAAAA-AAAAA-AAAAA-AAAAA-AAAAA",
+            ],
+        );
+    }
+    let code = e["recovery_codes"][0].as_str().expect("code").to_owned();
+    assert!(
+        env.fails(4, &["mfa", "disable", "bob", "--code", &code])
+            .contains("locked")
+    );
+    assert!(env.ok_json(&["mfa", "status", "bob"])["locked_until_unix"].is_i64());
+    assert!(
+        env.fails(2, &["identity", "create", "a/b"])
+            .contains("name")
+    );
+    assert!(
+        env.fails(4, &["identity", "create", "bob"])
+            .contains("identity")
+    );
+    let r = env.run_with_stdin(
+        &["--json", "mfa", "code"],
+        Some(b"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP"),
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.error_message().contains("secret"), "{}", r.stderr);
+}

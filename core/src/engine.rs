@@ -9,8 +9,10 @@ use crate::codec;
 use crate::crypto::{SecretBytes, hazmat};
 use crate::envelope::{self, RecordAad};
 use crate::error::{Error, Result};
+use crate::identities::Identities;
 use crate::jose::Jose;
 use crate::kms::{KeyAlgorithm, KeyId, KeyManager, KmsError};
+use crate::mfa::Mfa;
 use crate::namespace::TenantId;
 use crate::policy::Policy;
 use crate::secrets::Secrets;
@@ -148,6 +150,23 @@ impl Engine {
     /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
     pub fn targets(&self, tenant: &str) -> Result<Targets> {
         Ok(Targets::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// The identities, authenticators, external-JWT signers and API sessions
+    /// of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn identities(&self, tenant: &str) -> Result<Identities> {
+        Ok(Identities::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// The MFA (TOTP and recovery code) enrollments of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn mfa(&self, tenant: &str) -> Result<Mfa> {
+        Ok(Mfa::new(self.clone(), TenantId::new(tenant)?))
     }
 
     /// JOSE operations: the token-signing key, its rotation and the JWKS.

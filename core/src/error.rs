@@ -18,7 +18,7 @@ use crate::store::StoreError;
 /// | 1200 | key manager |
 /// | 1300 | secrets |
 /// | 1400 | tokens (reserved) |
-/// | 1500 | mfa (reserved) |
+/// | 1500 | identities, sessions, mfa |
 /// | 1600 | enrollment (reserved) |
 /// | 1700 | targets and webhooks |
 ///
@@ -69,6 +69,16 @@ pub enum ErrorCode {
     RotationInProgress = 1301,
     /// The idempotency token was already used with a different value.
     IdempotencyMismatch = 1302,
+    /// Too many consecutive failed attempts: the factor (password or MFA) is
+    /// locked for a while. The message says until when.
+    Locked = 1501,
+    /// The API session still owes its second factor; only MFA operations,
+    /// `current_session` and `logout` are allowed.
+    MfaRequired = 1502,
+    /// The password must be changed before the session may do anything else.
+    PasswordChangeRequired = 1503,
+    /// The operation exists but is not supported by this build yet.
+    NotSupported = 1504,
     /// A webhook's timestamp is older or newer than the tolerance allows.
     WebhookTimestamp = 1701,
     /// A webhook message id was already accepted (replay guard).
@@ -99,6 +109,10 @@ impl ErrorCode {
         Self::WrongRootKey,
         Self::RotationInProgress,
         Self::IdempotencyMismatch,
+        Self::Locked,
+        Self::MfaRequired,
+        Self::PasswordChangeRequired,
+        Self::NotSupported,
         Self::WebhookTimestamp,
         Self::WebhookReplay,
     ];
@@ -129,7 +143,12 @@ impl ErrorCode {
             | Self::WrongRootKey
             | Self::WebhookTimestamp
             | Self::WebhookReplay => ErrorKind::VerificationFailed,
-            Self::InvalidState | Self::KeyState => ErrorKind::State,
+            Self::InvalidState
+            | Self::KeyState
+            | Self::Locked
+            | Self::MfaRequired
+            | Self::PasswordChangeRequired => ErrorKind::State,
+            Self::NotSupported => ErrorKind::Policy,
             Self::StoreBackend | Self::StoreUnavailable | Self::StoreCorrupt => ErrorKind::Store,
             Self::KmsBackend | Self::KmsUnavailable => ErrorKind::KeyManager,
             Self::Internal | Self::RandomFailed => ErrorKind::Internal,
@@ -240,6 +259,32 @@ pub enum Error {
     /// Idempotency token reused with a different value.
     #[error("idempotency token was already used with a different value")]
     IdempotencyMismatch,
+    /// Too many consecutive failed attempts; the factor is locked.
+    #[error("{what} is locked after too many failed attempts until unix time {until}")]
+    Locked {
+        /// The locked factor (`password`, `mfa`).
+        what: &'static str,
+        /// When the lock ends (Unix seconds).
+        until: i64,
+    },
+    /// The API session still owes its second factor.
+    #[error("api session requires mfa: {operation} is not allowed until mfa is complete")]
+    MfaRequired {
+        /// The refused operation.
+        operation: &'static str,
+    },
+    /// The password was marked compromised and must be changed first.
+    #[error("password change required: {operation} is not allowed until the password is changed")]
+    PasswordChangeRequired {
+        /// The refused operation.
+        operation: &'static str,
+    },
+    /// The operation exists but this build does not support it yet.
+    #[error("{what} is not supported yet")]
+    NotSupported {
+        /// What is not supported (`cert authentication`, …).
+        what: &'static str,
+    },
     /// A webhook's timestamp is outside the tolerance (too old or too new).
     #[error("webhook timestamp is outside the tolerance")]
     WebhookTimestamp,
@@ -290,6 +335,10 @@ impl Error {
             Error::State { .. } => ErrorCode::InvalidState,
             Error::RotationInProgress => ErrorCode::RotationInProgress,
             Error::IdempotencyMismatch => ErrorCode::IdempotencyMismatch,
+            Error::Locked { .. } => ErrorCode::Locked,
+            Error::MfaRequired { .. } => ErrorCode::MfaRequired,
+            Error::PasswordChangeRequired { .. } => ErrorCode::PasswordChangeRequired,
+            Error::NotSupported { .. } => ErrorCode::NotSupported,
             Error::WebhookTimestamp => ErrorCode::WebhookTimestamp,
             Error::WebhookReplay => ErrorCode::WebhookReplay,
             Error::Store(e) => match e {

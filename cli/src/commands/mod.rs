@@ -2,8 +2,10 @@
 //! [`Output`].
 
 mod audit;
+mod identity;
 mod init;
 mod kms;
+mod mfa;
 mod secret;
 mod target;
 
@@ -33,7 +35,7 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     /// An engine on the existing store, with the system clock.
-    fn engine(&self) -> Result<Engine, CliError> {
+    pub(crate) fn engine(&self) -> Result<Engine, CliError> {
         backend::open(&self.paths)?.engine(Arc::new(SystemClock))
     }
 }
@@ -51,5 +53,9 @@ pub(crate) fn run(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
         Command::Audit(args) => audit::run(ctx, &args),
         Command::Target { command } => target::run(ctx, command),
         Command::Jwks => target::jwks(ctx),
+        Command::Identity { command } => identity::run(ctx, command),
+        Command::Authenticator { command } => identity::run_authenticator(ctx, command),
+        Command::Auth { command } => identity::run_auth(ctx, command),
+        Command::Mfa { command } => mfa::run(ctx, command),
     }
 }

@@ -17,6 +17,8 @@ pub const FUZZ_KEK: &str = "fuzz";
 pub fn record_codec(data: &[u8]) {
     let _ = crate::codec::decode::<ciborium::Value>(data, "fuzz");
     crate::secrets::fuzz_decode_record(data);
+    crate::identities::fuzz_decode_records(data);
+    crate::mfa::fuzz_decode_record(data);
 }
 
 /// Parses and opens `data` as a sealed envelope against a real local key
@@ -90,4 +92,43 @@ pub fn jwe_decrypt(data: &[u8]) {
 /// target record.
 pub fn webhook_headers(data: &[u8]) {
     crate::targets::fuzz_headers(data);
+}
+
+/// Parses `data` as an `otpauth://` provisioning URI (and re-parses what a
+/// successful parse writes back).
+pub fn otpauth_uri(data: &[u8]) {
+    crate::mfa::fuzz_parse_uri(data);
+}
+
+/// Reads `data` as a submitted MFA code: the code-input parser and the
+/// recovery-code normaliser.
+pub fn mfa_code_input(data: &[u8]) {
+    crate::mfa::fuzz_code_input(data);
+}
+
+/// Verifies `data` as an external JWT against a fixed signer, and parses it
+/// as signer keys (JWKS and PEM).
+pub fn ext_jwt(data: &[u8]) {
+    crate::identities::fuzz_ext_jwt(data);
+}
+
+#[cfg(test)]
+mod tests {
+    /// The entry points run on typical and hostile input without panicking.
+    #[test]
+    fn identity_and_mfa_entry_points_accept_anything() {
+        for d in [
+            &b""[..],
+            b"otpauth://totp/a:b?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+            b"abcde-fghij-klmno-pqrst-uvwxy",
+            b"123456",
+            b"eyJhbGciOiJFUzI1NiJ9.e30.AAAA",
+            b"\xff\xfe%%%",
+        ] {
+            super::otpauth_uri(d);
+            super::mfa_code_input(d);
+            super::ext_jwt(d);
+            super::record_codec(d);
+        }
+    }
 }

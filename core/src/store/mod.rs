@@ -34,6 +34,24 @@ pub enum Table {
     WebhookSeen = 21,
     /// The engine's published token-signing keys (its JWKS).
     JoseSigningKeys = 22,
+    /// Identities, one record per identity.
+    Identity = 50,
+    /// Unique lookups of the identities domain: identity names, usernames,
+    /// certificate fingerprints, external-JWT signer names.
+    IdentityIndex = 51,
+    /// Authenticators (`updb`, `cert`).
+    Authenticator = 52,
+    /// External JWT signers.
+    ExtJwtSigner = 53,
+    /// API sessions, keyed by the digest of their token.
+    ApiSession = 54,
+    /// API sessions by identity (for listing and deleting).
+    ApiSessionIndex = 55,
+    /// MFA (TOTP) enrollments, one per identity, with the last accepted step
+    /// and the recovery-code digests.
+    Mfa = 56,
+    /// Failed-attempt counters and locks (password and MFA).
+    Lockout = 57,
 }
 
 impl Table {
@@ -47,6 +65,14 @@ impl Table {
         Table::Target,
         Table::WebhookSeen,
         Table::JoseSigningKeys,
+        Table::Identity,
+        Table::IdentityIndex,
+        Table::Authenticator,
+        Table::ExtJwtSigner,
+        Table::ApiSession,
+        Table::ApiSessionIndex,
+        Table::Mfa,
+        Table::Lockout,
     ];
 
     /// The persisted number of the table.
