@@ -17,7 +17,8 @@ use crate::store::StoreError;
 /// | 1100 | store |
 /// | 1200 | key manager |
 /// | 1300 | secrets |
-/// | 1400 | tokens (reserved) |
+/// | 1400 | API tokens |
+/// | 1450 | machine identities (universal auth) |
 /// | 1500 | mfa (reserved) |
 /// | 1600 | enrollment (reserved) |
 /// | 1700 | webhooks (reserved) |
@@ -67,6 +68,11 @@ pub enum ErrorCode {
     RotationInProgress = 1301,
     /// The idempotency token was already used with a different value.
     IdempotencyMismatch = 1302,
+    /// An invalidated refresh token was presented again: its whole token
+    /// family has been revoked (RFC 9700 §4.14.2).
+    RefreshTokenReused = 1401,
+    /// Too many failed logins: the client is locked out for a while.
+    LoginLocked = 1451,
 }
 
 impl ErrorCode {
@@ -92,6 +98,8 @@ impl ErrorCode {
         Self::KeyExists,
         Self::RotationInProgress,
         Self::IdempotencyMismatch,
+        Self::RefreshTokenReused,
+        Self::LoginLocked,
     ];
 
     /// The numeric value of the code.
@@ -117,7 +125,8 @@ impl ErrorCode {
             Self::InvalidInput | Self::KeyPurpose => ErrorKind::InvalidInput,
             Self::PolicyViolation => ErrorKind::Policy,
             Self::VerificationFailed => ErrorKind::VerificationFailed,
-            Self::InvalidState | Self::KeyState => ErrorKind::State,
+            Self::InvalidState | Self::KeyState | Self::LoginLocked => ErrorKind::State,
+            Self::RefreshTokenReused => ErrorKind::VerificationFailed,
             Self::StoreBackend | Self::StoreUnavailable | Self::StoreCorrupt => ErrorKind::Store,
             Self::KmsBackend | Self::KmsUnavailable => ErrorKind::KeyManager,
             Self::Internal | Self::RandomFailed => ErrorKind::Internal,
@@ -228,6 +237,16 @@ pub enum Error {
     /// Idempotency token reused with a different value.
     #[error("idempotency token was already used with a different value")]
     IdempotencyMismatch,
+    /// An invalidated refresh token was presented again; every token of its
+    /// family is now revoked.
+    #[error("refresh token was already used; its token family is revoked")]
+    RefreshTokenReused,
+    /// Too many failed logins; retry after the lock expires.
+    #[error("too many failed logins: locked for {retry_after_secs} more seconds")]
+    LockedOut {
+        /// Seconds until the lock expires.
+        retry_after_secs: u64,
+    },
     /// The store failed.
     #[error("store: {0}")]
     Store(StoreError),
@@ -272,6 +291,8 @@ impl Error {
             Error::State { .. } => ErrorCode::InvalidState,
             Error::RotationInProgress => ErrorCode::RotationInProgress,
             Error::IdempotencyMismatch => ErrorCode::IdempotencyMismatch,
+            Error::RefreshTokenReused => ErrorCode::RefreshTokenReused,
+            Error::LockedOut { .. } => ErrorCode::LoginLocked,
             Error::Store(e) => match e {
                 StoreError::Conflict => ErrorCode::Conflict,
                 StoreError::Unavailable { .. } => ErrorCode::StoreUnavailable,

@@ -23,7 +23,25 @@ pub struct Policy {
     /// How many times an operation that lost a compare-and-swap race is
     /// re-run before [`Error::Conflict`] (default 8, at most 100).
     pub conflict_retries: u32,
+    /// Longest lifetime of an API token, counted from its creation: its
+    /// `expiration_time_utc` may never be set later than creation + this
+    /// (default 31,536,000 s = 365 days, 60..=315,360,000).
+    pub max_api_token_lifetime_secs: u32,
+    /// How long after a refresh token was exchanged it may still be presented
+    /// again without revoking its family, to tolerate a lost response
+    /// (default 0 = no grace, at most 60 s).
+    pub refresh_token_reuse_grace_secs: u32,
+    /// A refresh token not exchanged for this long is refused (default
+    /// 2,592,000 s = 30 days, 60..=31,536,000).
+    pub refresh_token_idle_timeout_secs: u32,
 }
+
+/// Largest [`Policy::max_api_token_lifetime_secs`] (10 years).
+pub const MAX_API_TOKEN_LIFETIME_SECS: u32 = 315_360_000;
+/// Largest [`Policy::refresh_token_reuse_grace_secs`].
+pub const MAX_REFRESH_REUSE_GRACE_SECS: u32 = 60;
+/// Largest [`Policy::refresh_token_idle_timeout_secs`] (365 days).
+pub const MAX_REFRESH_IDLE_TIMEOUT_SECS: u32 = 31_536_000;
 
 /// Smallest deletion window in days.
 pub const MIN_DELETE_WINDOW_DAYS: u32 = 7;
@@ -39,6 +57,9 @@ impl Default for Policy {
             default_delete_window_days: 30,
             allow_unwrap_with_disabled_key: true,
             conflict_retries: 8,
+            max_api_token_lifetime_secs: 31_536_000,
+            refresh_token_reuse_grace_secs: 0,
+            refresh_token_idle_timeout_secs: 2_592_000,
         }
     }
 }
@@ -76,6 +97,33 @@ impl Policy {
             return Err(Error::invalid(
                 "conflict_retries",
                 format!("must be at most 100, got {}", self.conflict_retries),
+            ));
+        }
+        if !(60..=MAX_API_TOKEN_LIFETIME_SECS).contains(&self.max_api_token_lifetime_secs) {
+            return Err(Error::invalid(
+                "max_api_token_lifetime_secs",
+                format!(
+                    "must be 60..={MAX_API_TOKEN_LIFETIME_SECS}, got {}",
+                    self.max_api_token_lifetime_secs
+                ),
+            ));
+        }
+        if self.refresh_token_reuse_grace_secs > MAX_REFRESH_REUSE_GRACE_SECS {
+            return Err(Error::invalid(
+                "refresh_token_reuse_grace_secs",
+                format!(
+                    "must be 0..={MAX_REFRESH_REUSE_GRACE_SECS}, got {}",
+                    self.refresh_token_reuse_grace_secs
+                ),
+            ));
+        }
+        if !(60..=MAX_REFRESH_IDLE_TIMEOUT_SECS).contains(&self.refresh_token_idle_timeout_secs) {
+            return Err(Error::invalid(
+                "refresh_token_idle_timeout_secs",
+                format!(
+                    "must be 60..={MAX_REFRESH_IDLE_TIMEOUT_SECS}, got {}",
+                    self.refresh_token_idle_timeout_secs
+                ),
             ));
         }
         Ok(())
@@ -116,5 +164,55 @@ mod tests {
                 .to_string()
                 .contains("max_secret_versions")
         );
+    }
+
+    #[test]
+    fn token_policy_defaults_and_limits() {
+        let p = Policy::default();
+        assert_eq!(p.refresh_token_reuse_grace_secs, 0);
+        assert_eq!(p.max_api_token_lifetime_secs, 31_536_000);
+        for (p, field, limit) in [
+            (
+                Policy {
+                    refresh_token_reuse_grace_secs: 61,
+                    ..Policy::default()
+                },
+                "refresh_token_reuse_grace_secs",
+                "0..=60",
+            ),
+            (
+                Policy {
+                    max_api_token_lifetime_secs: 59,
+                    ..Policy::default()
+                },
+                "max_api_token_lifetime_secs",
+                "60..=315360000",
+            ),
+            (
+                Policy {
+                    max_api_token_lifetime_secs: MAX_API_TOKEN_LIFETIME_SECS + 1,
+                    ..Policy::default()
+                },
+                "max_api_token_lifetime_secs",
+                "60..=315360000",
+            ),
+            (
+                Policy {
+                    refresh_token_idle_timeout_secs: 59,
+                    ..Policy::default()
+                },
+                "refresh_token_idle_timeout_secs",
+                "60..=31536000",
+            ),
+        ] {
+            let e = p.validate().expect_err(field).to_string();
+            assert!(e.contains(field) && e.contains(limit), "{e}");
+        }
+        Policy {
+            refresh_token_reuse_grace_secs: 60,
+            ..Policy::default()
+        }
+        .validate()
+        .expect("60 s grace is allowed");
     }
 }

@@ -28,6 +28,21 @@ pub enum Table {
     Audit = 4,
     /// Engine metadata (per-tenant keys, schema markers).
     Meta = 5,
+    /// API tokens (one record per token family).
+    ApiToken = 30,
+    /// API token digests (access and refresh values, current and
+    /// invalidated) → their token.
+    ApiTokenDigest = 31,
+    /// Machine identities and their universal-auth configuration.
+    MachineIdentity = 40,
+    /// Universal-auth client ids → their identity.
+    UaClientId = 41,
+    /// Universal-auth client secrets (digests and metadata).
+    UaClientSecret = 42,
+    /// Universal-auth access tokens (digests and metadata).
+    UaAccessToken = 43,
+    /// Universal-auth login lockout counters, one per identity.
+    UaLockout = 44,
 }
 
 impl Table {
@@ -38,6 +53,13 @@ impl Table {
         Table::Kms,
         Table::Audit,
         Table::Meta,
+        Table::ApiToken,
+        Table::ApiTokenDigest,
+        Table::MachineIdentity,
+        Table::UaClientId,
+        Table::UaClientSecret,
+        Table::UaAccessToken,
+        Table::UaLockout,
     ];
 
     /// The persisted number of the table.
