@@ -15,6 +15,7 @@ use crate::policy::Policy;
 use crate::secrets::Secrets;
 use crate::services::{Clock, OsRandom, SecureRandom, Services, SystemClock};
 use crate::store::{Op, Store, Table, Version};
+use crate::tokens::Tokens;
 
 /// The credential lifecycle engine: cheap to clone, thread-safe.
 ///
@@ -138,6 +139,14 @@ impl Engine {
     /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
     pub fn secrets(&self, tenant: &str) -> Result<Secrets> {
         Ok(Secrets::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// The API tokens of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn tokens(&self, tenant: &str) -> Result<Tokens> {
+        Ok(Tokens::new(self.clone(), TenantId::new(tenant)?))
     }
 
     /// The audit trails of `tenant`.

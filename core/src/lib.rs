@@ -16,6 +16,7 @@ pub mod secrets;
 pub mod services;
 pub mod store;
 pub mod token;
+pub mod tokens;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
