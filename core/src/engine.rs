@@ -10,6 +10,7 @@ use crate::crypto::{SecretBytes, hazmat};
 use crate::envelope::{self, RecordAad};
 use crate::error::{Error, Result};
 use crate::kms::{KeyAlgorithm, KeyId, KeyManager, KmsError};
+use crate::machine_auth::MachineAuth;
 use crate::namespace::TenantId;
 use crate::policy::Policy;
 use crate::secrets::Secrets;
@@ -147,6 +148,14 @@ impl Engine {
     /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
     pub fn tokens(&self, tenant: &str) -> Result<Tokens> {
         Ok(Tokens::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// The machine identities and universal auth of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn machine_auth(&self, tenant: &str) -> Result<MachineAuth> {
+        Ok(MachineAuth::new(self.clone(), TenantId::new(tenant)?))
     }
 
     /// The audit trails of `tenant`.

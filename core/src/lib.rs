@@ -10,6 +10,7 @@ pub mod engine;
 pub mod envelope;
 pub mod error;
 pub mod kms;
+pub mod machine_auth;
 mod namespace;
 pub mod policy;
 pub mod secrets;
