@@ -53,9 +53,16 @@ pub fn ip_list_parse(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
     if let Ok(list) = IpList::parse_csv("ips", &s) {
         let again = IpList::parse("ips", &list.to_strings());
-        assert_eq!(again.ok().as_ref(), Some(&list), "canonical form must re-parse");
+        assert_eq!(
+            again.ok().as_ref(),
+            Some(&list),
+            "canonical form must re-parse"
+        );
         for r in list.ranges() {
-            assert!(list.contains(r.addr()), "a range contains its network address");
+            assert!(
+                list.contains(r.addr()),
+                "a range contains its network address"
+            );
         }
     }
 }
