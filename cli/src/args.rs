@@ -95,6 +95,22 @@ pub(crate) enum Command {
     /// The audit trail of one subject (e.g. `secret:NAME`) and whether its
     /// hash chain verifies.
     Audit(AuditArgs),
+    /// API tokens with rotation policies and refresh tokens.
+    Token {
+        #[command(subcommand)]
+        command: crate::commands::token::TokenCommand,
+    },
+    /// Machine identities.
+    Identity {
+        #[command(subcommand)]
+        command: crate::commands::machine::IdentityCommand,
+    },
+    /// Universal auth of machine identities: configuration, client secrets,
+    /// login, access tokens.
+    Ua {
+        #[command(subcommand)]
+        command: crate::commands::machine::UaCommand,
+    },
 }
 
 /// `demo` options.

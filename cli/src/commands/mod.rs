@@ -4,7 +4,9 @@
 mod audit;
 mod init;
 mod kms;
+pub(crate) mod machine;
 mod secret;
+pub(crate) mod token;
 
 use std::sync::Arc;
 
@@ -48,5 +50,8 @@ pub(crate) fn run(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
         Command::Kms { command } => kms::run(ctx, command),
         Command::Secret { command } => secret::run(ctx, command),
         Command::Audit(args) => audit::run(ctx, &args),
+        Command::Token { command } => token::run(ctx, command),
+        Command::Identity { command } => machine::run_identity(ctx, command),
+        Command::Ua { command } => machine::run_ua(ctx, command),
     }
 }
