@@ -123,6 +123,17 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: MfaCommand,
     },
+    /// API tokens with rotation policies and refresh tokens.
+    Token {
+        #[command(subcommand)]
+        command: crate::commands::token::TokenCommand,
+    },
+    /// Universal auth of machine identities: configuration, client secrets,
+    /// login, access tokens.
+    Ua {
+        #[command(subcommand)]
+        command: crate::commands::machine::UaCommand,
+    },
 }
 
 /// `target …`

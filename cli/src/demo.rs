@@ -232,6 +232,8 @@ fn steps(t: &mut Tour, paths: &Paths, tenant: &str) {
     purge(t, &backend, &s, tenant);
     targets_tour(t, &engine, tenant);
     identities_and_mfa(t, &backend, tenant);
+    api_tokens(t, &engine, tenant, &paths.db);
+    machine_identities(t, &backend, tenant);
 
     t.say("audit: every change appended an event to a hash chain");
     t.check(
@@ -1071,6 +1073,71 @@ fn targets_tour(t: &mut Tour, engine: &Engine, tenant: &str) {
             ))?;
             ensure(jwt.claims.get("event").is_some(), || {
                 "claims lost".to_owned()
+// ---- API tokens and machine identities (issue 4) ----------------------------
+
+fn api_tokens(t: &mut Tour, engine: &Engine, tenant: &str, db: &std::path::Path) {
+    use credcycle::tokens::{CreateToken, TokenRotation, TokenState, TokenType, UpdateToken};
+    t.say("API tokens: prefixed values shown once, refresh rotation, reuse detection");
+    let tokens = match engine.tokens(tenant) {
+        Ok(x) => x.with_actor(ACTOR),
+        Err(e) => {
+            t.record("open the tokens of the tenant", Err(e.to_string()));
+            return;
+        }
+    };
+    let mut issued: Vec<String> = Vec::new();
+    let mut created = None;
+    t.check(
+        "token create: a ccapi_ value and a ccrt_ refresh token, policy ALWAYS",
+        || {
+            let c = ok(tokens.create(CreateToken::new("demo-proxy", TokenType::Proxy)))?;
+            ensure(
+                c.value.reveal().starts_with("ccapi_")
+                    && c.refresh_token
+                        .as_ref()
+                        .is_some_and(|r| r.reveal().starts_with("ccrt_"))
+                    && c.token.token_rotation == TokenRotation::Always
+                    && c.token.require_rotation == Some(true),
+                || format!("{:?}", c.token),
+            )?;
+            issued.push(c.value.reveal().to_owned());
+            created = Some(c);
+            Ok(())
+        },
+    );
+    let Some(c) = created else { return };
+    let rt1 = c.refresh_token.as_ref().map(|r| r.reveal().to_owned());
+    let mut rt2 = None;
+    t.check(
+        "token use accepts the value; refresh returns a new value and refresh token",
+        || {
+            ok(tokens.authenticate(c.value.reveal()))?;
+            let r = ok(tokens.refresh(rt1.as_deref().ok_or("no refresh token")?))?;
+            refused(
+                tokens.authenticate(c.value.reveal()),
+                ErrorKind::VerificationFailed,
+                &[],
+            )?;
+            ok(tokens.authenticate(r.value.reveal()))?;
+            let next = r.refresh_token.ok_or("ALWAYS did not rotate")?;
+            issued.push(r.value.reveal().to_owned());
+            issued.push(next.reveal().to_owned());
+            rt2 = Some(next);
+            Ok(())
+        },
+    );
+    t.check(
+        "presenting the used refresh token again revokes the whole family (RFC 9700)",
+        || {
+            let Err(e) = tokens.refresh(rt1.as_deref().ok_or("no refresh token")?) else {
+                return Err("reuse was accepted".to_owned());
+            };
+            ensure(e.code() == ErrorCode::RefreshTokenReused, || e.to_string())?;
+            let rt2 = rt2.as_ref().ok_or("no second refresh token")?;
+            refused(tokens.refresh(rt2.reveal()), ErrorKind::State, &["REVOKED"])?;
+            let now = ok(tokens.get(&c.token.id))?;
+            ensure(now.state == TokenState::Revoked, || {
+                format!("{:?}", now.state)
             })
         },
     );
@@ -1126,6 +1193,251 @@ fn targets_tour(t: &mut Tour, engine: &Engine, tenant: &str) {
                 webhook::verify_standard(&headers, &signed.body, &[&key], 300, now, None)
                     .map(|_| ()),
             )
+        },
+    );
+        "ONCE_ON_NEXT_LOGIN: the next use returns a new value, then the policy is NEVER",
+        || {
+            let c = ok(tokens.create(
+                CreateToken::new("demo-ext", TokenType::Extension)
+                    .rotation(TokenRotation::OnceOnNextLogin),
+            ))?;
+            let u = ok(tokens.authenticate(c.value.reveal()))?;
+            let fresh = u.rotated_value.ok_or("no rotation")?;
+            ensure(
+                u.token.token_rotation == TokenRotation::Never
+                    && u.token.require_rotation == Some(false),
+                || format!("{:?}", u.token.token_rotation),
+            )?;
+            refused(
+                tokens.authenticate(c.value.reveal()),
+                ErrorKind::VerificationFailed,
+                &[],
+            )?;
+            let again = ok(tokens.authenticate(fresh.reveal()))?;
+            issued.push(fresh.reveal().to_owned());
+            ensure(again.rotated_value.is_none(), || "rotated twice".to_owned())
+        },
+    );
+    t.check(
+        "token update: expiry past the policy maximum and inconsistent rotation fields are refused",
+        || {
+            let c = ok(tokens.create(CreateToken::new("demo-upd", TokenType::Proxy)))?;
+            let far = UpdateToken {
+                expiration_time_utc: Some(UnixTime(c.token.create_time.0 + 400 * SECONDS_PER_DAY)),
+                ..UpdateToken::named("demo-upd")
+            };
+            refused(
+                tokens.update(&c.token.id, far),
+                ErrorKind::InvalidInput,
+                &["expiration_time_utc", "max_api_token_lifetime_secs"],
+            )?;
+            let clash = UpdateToken {
+                token_rotation: Some(TokenRotation::Never),
+                require_rotation: Some(true),
+                ..UpdateToken::named("demo-upd")
+            };
+            refused(
+                tokens.update(&c.token.id, clash),
+                ErrorKind::InvalidInput,
+                &["require_rotation", "token_rotation"],
+            )
+        },
+    );
+    t.check(
+        "the database file holds no token value (only SHA-256 digests)",
+        || {
+            let mut bytes = fs::read(db).map_err(|e| e.to_string())?;
+            let wal = db.with_extension("db-wal");
+            if let Ok(w) = fs::read(&wal) {
+                bytes.extend(w);
+            }
+            for v in &issued {
+                let body = v.split_once('_').map_or(v.as_str(), |(_, b)| b);
+                ensure(
+                    !bytes.windows(body.len()).any(|w| w == body.as_bytes()),
+                    || "a token value was found in the database file".to_owned(),
+                )?;
+            }
+            ensure(!issued.is_empty(), || "nothing was issued".to_owned())
+        },
+    );
+}
+
+fn machine_identities(t: &mut Tour, backend: &Backend, tenant: &str) {
+    use credcycle::machine_auth::{
+        CreateClientSecret, IpList, UniversalAuthSettings, resolve_client_ip,
+    };
+    use std::net::IpAddr;
+    t.say(
+        "machine identities: universal auth, trusted IPs, use limits, TTLs, lockout \
+         (an engine with a manual clock on the same store)",
+    );
+    let clock = Arc::new(ManualClock::new(SystemClock.now().0));
+    let ma = match backend
+        .engine(clock.clone())
+        .and_then(|e| Ok(e.machine_auth(tenant)?.with_actor(ACTOR)))
+    {
+        Ok(x) => x,
+        Err(e) => {
+            t.record(
+                "open the machine identities of the tenant",
+                Err(e.to_string()),
+            );
+            return;
+        }
+    };
+    let ip = |s: &str| s.parse::<IpAddr>().map_err(|e| e.to_string());
+    let mut client: Option<(String, String, String)> = None;
+    t.check(
+        "identity create; ua attach with trusted IPs 10.0.0.0/8, TTL 10 s, max TTL 60 s, 3 uses",
+        || {
+            let id = ok(ma.create_identity("demo-runner"))?.id;
+            let ua = ok(ma.attach_universal_auth(
+                &id,
+                UniversalAuthSettings {
+                    client_secret_trusted_ips: Some(vec!["10.0.0.0/8".into()]),
+                    access_token_trusted_ips: Some(vec!["10.0.0.0/8".into(), "::1".into()]),
+                    access_token_ttl: Some(10),
+                    access_token_max_ttl: Some(60),
+                    access_token_num_uses_limit: Some(3),
+                    ..Default::default()
+                },
+            ))?;
+            let s = ok(ma.create_client_secret(&id, CreateClientSecret::default()))?;
+            ensure(s.secret.reveal().starts_with("cccs_"), || {
+                "prefix".to_owned()
+            })?;
+            client = Some((id, ua.client_id, s.secret.reveal().to_owned()));
+            Ok(())
+        },
+    );
+    let Some((id, client_id, secret)) = client else {
+        return;
+    };
+    t.check(
+        "ua update --access-token-ttl 100 --access-token-max-ttl 50 is refused naming both fields",
+        || {
+            refused(
+                ma.update_universal_auth(
+                    &id,
+                    UniversalAuthSettings {
+                        access_token_ttl: Some(100),
+                        access_token_max_ttl: Some(50),
+                        ..Default::default()
+                    },
+                ),
+                ErrorKind::InvalidInput,
+                &["access_token_ttl", "access_token_max_ttl"],
+            )?;
+            refused(
+                ma.update_universal_auth(
+                    &id,
+                    UniversalAuthSettings {
+                        access_token_trusted_ips: Some(vec!["10.0.0.0/33".into()]),
+                        ..Default::default()
+                    },
+                ),
+                ErrorKind::InvalidInput,
+                &["access_token_trusted_ips"],
+            )
+        },
+    );
+    t.check(
+        "the client IP behind a trusted proxy comes from X-Forwarded-For, walked from the right",
+        || {
+            let proxies = ok(IpList::parse_csv("trusted_proxies", "192.0.2.0/24"))?;
+            let got = resolve_client_ip(ip("192.0.2.10")?, &["6.6.6.6, 10.1.2.3"], &proxies);
+            ensure(got == ip("10.1.2.3")?, || format!("resolved {got}"))?;
+            let direct = resolve_client_ip(ip("203.0.113.9")?, &["10.1.2.3"], &proxies);
+            ensure(direct == ip("203.0.113.9")?, || {
+                format!("resolved {direct}")
+            })
+        },
+    );
+    let mut token = None;
+    t.check(
+        "login from outside the allow-list is refused before the secret is checked; \
+         from ::ffff:10.1.2.3 (IPv4-mapped) it succeeds",
+        || {
+            refused(
+                ma.login(&client_id, &secret, ip("203.0.113.9")?),
+                ErrorKind::Policy,
+                &["client_secret_trusted_ips"],
+            )?;
+            let g = ok(ma.login(&client_id, &secret, ip("::ffff:10.1.2.3")?))?;
+            ensure(g.expires_in == 10 && g.access_token_max_ttl == 60, || {
+                format!("expires_in {} max {}", g.expires_in, g.access_token_max_ttl)
+            })?;
+            token = Some(g.access_token.reveal().to_owned());
+            Ok(())
+        },
+    );
+    let Some(token) = token else { return };
+    t.check(
+        "renew at 9 s extends to 19 s; renewals stop at creation + max TTL (60 s)",
+        || {
+            let start = clock.now().0;
+            clock.advance(9);
+            let r = ok(ma.renew(&token))?;
+            ensure(r.expires_at == Some(UnixTime(start + 19)), || {
+                format!("{:?}", r.expires_at)
+            })?;
+            // 18, 27, 36, 45, 54 s: the last renewal is capped at 60 s.
+            for _ in 0..5 {
+                clock.advance(9);
+                ok(ma.renew(&token))?;
+            }
+            let r = ok(ma.renew(&token))?;
+            ensure(r.expires_at == Some(UnixTime(start + 60)), || {
+                format!("{:?}", r.expires_at)
+            })
+        },
+    );
+    t.check(
+        "access token: 3 uses succeed, the 4th is EXHAUSTED; a disallowed IP is refused",
+        || {
+            refused(
+                ma.authenticate(&token, ip("11.0.0.1")?),
+                ErrorKind::Policy,
+                &["access_token_trusted_ips"],
+            )?;
+            for _ in 0..3 {
+                ok(ma.authenticate(&token, ip("10.9.9.9")?))?;
+            }
+            refused(
+                ma.authenticate(&token, ip("10.9.9.9")?),
+                ErrorKind::State,
+                &["EXHAUSTED"],
+            )
+        },
+    );
+    t.check(
+        "past creation + max TTL the token is EXPIRED, renewed or not",
+        || {
+            clock.advance(61);
+            refused(ma.renew(&token), ErrorKind::State, &["EXPIRED"])
+        },
+    );
+    t.check(
+        "lockout: 3 wrong secrets lock the identity for 300 s, even for the right secret",
+        || {
+            // A well-formed secret of another identity is a wrong secret here.
+            let other = ok(ma.create_identity("demo-other"))?.id;
+            ok(ma.attach_universal_auth(&other, UniversalAuthSettings::default()))?;
+            let foreign = ok(ma.create_client_secret(&other, CreateClientSecret::default()))?;
+            for _ in 0..3 {
+                refused(
+                    ma.login(&client_id, foreign.secret.reveal(), ip("10.1.2.3")?),
+                    ErrorKind::VerificationFailed,
+                    &[],
+                )?;
+            }
+            let Err(e) = ma.login(&client_id, &secret, ip("10.1.2.3")?) else {
+                return Err("not locked".to_owned());
+            };
+            ensure(e.code() == ErrorCode::LoginLocked, || e.to_string())?;
+            clock.advance(300);
+            ok(ma.login(&client_id, &secret, ip("10.1.2.3")?)).map(|_| ())
         },
     );
 }

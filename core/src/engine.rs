@@ -13,12 +13,14 @@ use crate::identities::Identities;
 use crate::jose::Jose;
 use crate::kms::{KeyAlgorithm, KeyId, KeyManager, KmsError};
 use crate::mfa::Mfa;
+use crate::machine_auth::MachineAuth;
 use crate::namespace::TenantId;
 use crate::policy::Policy;
 use crate::secrets::Secrets;
 use crate::services::{Clock, OsRandom, SecureRandom, Services, SystemClock};
 use crate::store::{Op, Store, Table, Version};
 use crate::targets::Targets;
+use crate::tokens::Tokens;
 
 /// The credential lifecycle engine: cheap to clone, thread-safe.
 ///
@@ -172,6 +174,22 @@ impl Engine {
     /// JOSE operations: the token-signing key, its rotation and the JWKS.
     pub fn jose(&self) -> Jose {
         Jose::new(self.clone())
+    }
+
+    /// The API tokens of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn tokens(&self, tenant: &str) -> Result<Tokens> {
+        Ok(Tokens::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// The machine identities and universal auth of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn machine_auth(&self, tenant: &str) -> Result<MachineAuth> {
+        Ok(MachineAuth::new(self.clone(), TenantId::new(tenant)?))
     }
 
     /// The audit trails of `tenant`.

@@ -17,7 +17,8 @@ use crate::store::StoreError;
 /// | 1100 | store |
 /// | 1200 | key manager |
 /// | 1300 | secrets |
-/// | 1400 | tokens (reserved) |
+/// | 1400 | API tokens |
+/// | 1450 | machine identities (universal auth) |
 /// | 1500 | identities, sessions, mfa |
 /// | 1600 | enrollment (reserved) |
 /// | 1700 | targets and webhooks |
@@ -69,6 +70,11 @@ pub enum ErrorCode {
     RotationInProgress = 1301,
     /// The idempotency token was already used with a different value.
     IdempotencyMismatch = 1302,
+    /// An invalidated refresh token was presented again: its whole token
+    /// family has been revoked (RFC 9700 §4.14.2).
+    RefreshTokenReused = 1401,
+    /// Too many failed logins: the client is locked out for a while.
+    LoginLocked = 1451,
     /// Too many consecutive failed attempts: the factor (password or MFA) is
     /// locked for a while. The message says until when.
     Locked = 1501,
@@ -109,6 +115,8 @@ impl ErrorCode {
         Self::WrongRootKey,
         Self::RotationInProgress,
         Self::IdempotencyMismatch,
+        Self::RefreshTokenReused,
+        Self::LoginLocked,
         Self::Locked,
         Self::MfaRequired,
         Self::PasswordChangeRequired,
@@ -141,10 +149,12 @@ impl ErrorCode {
             Self::PolicyViolation => ErrorKind::Policy,
             Self::VerificationFailed
             | Self::WrongRootKey
+            | Self::RefreshTokenReused
             | Self::WebhookTimestamp
             | Self::WebhookReplay => ErrorKind::VerificationFailed,
             Self::InvalidState
             | Self::KeyState
+            | Self::LoginLocked
             | Self::Locked
             | Self::MfaRequired
             | Self::PasswordChangeRequired => ErrorKind::State,
@@ -259,6 +269,16 @@ pub enum Error {
     /// Idempotency token reused with a different value.
     #[error("idempotency token was already used with a different value")]
     IdempotencyMismatch,
+    /// An invalidated refresh token was presented again; every token of its
+    /// family is now revoked.
+    #[error("refresh token was already used; its token family is revoked")]
+    RefreshTokenReused,
+    /// Too many failed logins; retry after the lock expires.
+    #[error("too many failed logins: locked for {retry_after_secs} more seconds")]
+    LockedOut {
+        /// Seconds until the lock expires.
+        retry_after_secs: u64,
+    },
     /// Too many consecutive failed attempts; the factor is locked.
     #[error("{what} is locked after too many failed attempts until unix time {until}")]
     Locked {
@@ -335,6 +355,8 @@ impl Error {
             Error::State { .. } => ErrorCode::InvalidState,
             Error::RotationInProgress => ErrorCode::RotationInProgress,
             Error::IdempotencyMismatch => ErrorCode::IdempotencyMismatch,
+            Error::RefreshTokenReused => ErrorCode::RefreshTokenReused,
+            Error::LockedOut { .. } => ErrorCode::LoginLocked,
             Error::Locked { .. } => ErrorCode::Locked,
             Error::MfaRequired { .. } => ErrorCode::MfaRequired,
             Error::PasswordChangeRequired { .. } => ErrorCode::PasswordChangeRequired,

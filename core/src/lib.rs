@@ -13,6 +13,7 @@ pub mod identities;
 pub mod jose;
 pub mod kms;
 pub mod mfa;
+pub mod machine_auth;
 mod namespace;
 pub mod policy;
 pub mod secrets;
@@ -20,6 +21,7 @@ pub mod services;
 pub mod store;
 pub mod targets;
 pub mod token;
+pub mod tokens;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -100,12 +100,30 @@ pub struct Policy {
     /// signing after a rotation, in seconds (default 7 days, at most 90
     /// days).
     pub max_signing_key_grace_secs: i64,
+    /// Longest lifetime of an API token, counted from its creation: its
+    /// `expiration_time_utc` may never be set later than creation + this
+    /// (default 31,536,000 s = 365 days, 60..=315,360,000).
+    pub max_api_token_lifetime_secs: u32,
+    /// How long after a refresh token was exchanged it may still be presented
+    /// again without revoking its family, to tolerate a lost response
+    /// (default 0 = no grace, at most 60 s).
+    pub refresh_token_reuse_grace_secs: u32,
+    /// A refresh token not exchanged for this long is refused (default
+    /// 2,592,000 s = 30 days, 60..=31,536,000).
+    pub refresh_token_idle_timeout_secs: u32,
 }
 
 /// Longest token-signing key retention, in seconds (30 days).
 pub const MAX_TOKEN_KEY_RETENTION_SECS: i64 = 30 * 86_400;
 /// Longest signing-key grace period a policy may allow, in seconds (90 days).
 pub const MAX_SIGNING_KEY_GRACE_SECS: i64 = 90 * 86_400;
+
+/// Largest [`Policy::max_api_token_lifetime_secs`] (10 years).
+pub const MAX_API_TOKEN_LIFETIME_SECS: u32 = 315_360_000;
+/// Largest [`Policy::refresh_token_reuse_grace_secs`].
+pub const MAX_REFRESH_REUSE_GRACE_SECS: u32 = 60;
+/// Largest [`Policy::refresh_token_idle_timeout_secs`] (365 days).
+pub const MAX_REFRESH_IDLE_TIMEOUT_SECS: u32 = 31_536_000;
 
 /// Smallest deletion window in days.
 pub const MIN_DELETE_WINDOW_DAYS: u32 = 7;
@@ -143,6 +161,9 @@ impl Default for Policy {
             jwt_ttl_secs: 300,
             jwt_issuer: "credcycle".to_owned(),
             max_signing_key_grace_secs: 7 * 86_400,
+            max_api_token_lifetime_secs: 31_536_000,
+            refresh_token_reuse_grace_secs: 0,
+            refresh_token_idle_timeout_secs: 2_592_000,
         }
     }
 }
@@ -180,6 +201,33 @@ impl Policy {
             return Err(Error::invalid(
                 "conflict_retries",
                 format!("must be at most 100, got {}", self.conflict_retries),
+            ));
+        }
+        if !(60..=MAX_API_TOKEN_LIFETIME_SECS).contains(&self.max_api_token_lifetime_secs) {
+            return Err(Error::invalid(
+                "max_api_token_lifetime_secs",
+                format!(
+                    "must be 60..={MAX_API_TOKEN_LIFETIME_SECS}, got {}",
+                    self.max_api_token_lifetime_secs
+                ),
+            ));
+        }
+        if self.refresh_token_reuse_grace_secs > MAX_REFRESH_REUSE_GRACE_SECS {
+            return Err(Error::invalid(
+                "refresh_token_reuse_grace_secs",
+                format!(
+                    "must be 0..={MAX_REFRESH_REUSE_GRACE_SECS}, got {}",
+                    self.refresh_token_reuse_grace_secs
+                ),
+            ));
+        }
+        if !(60..=MAX_REFRESH_IDLE_TIMEOUT_SECS).contains(&self.refresh_token_idle_timeout_secs) {
+            return Err(Error::invalid(
+                "refresh_token_idle_timeout_secs",
+                format!(
+                    "must be 60..={MAX_REFRESH_IDLE_TIMEOUT_SECS}, got {}",
+                    self.refresh_token_idle_timeout_secs
+                ),
             ));
         }
         if !(1..=86_400).contains(&self.jwt_ttl_secs) {
@@ -386,5 +434,55 @@ mod tests {
                 .to_string()
                 .contains("max_secret_versions")
         );
+    }
+
+    #[test]
+    fn token_policy_defaults_and_limits() {
+        let p = Policy::default();
+        assert_eq!(p.refresh_token_reuse_grace_secs, 0);
+        assert_eq!(p.max_api_token_lifetime_secs, 31_536_000);
+        for (p, field, limit) in [
+            (
+                Policy {
+                    refresh_token_reuse_grace_secs: 61,
+                    ..Policy::default()
+                },
+                "refresh_token_reuse_grace_secs",
+                "0..=60",
+            ),
+            (
+                Policy {
+                    max_api_token_lifetime_secs: 59,
+                    ..Policy::default()
+                },
+                "max_api_token_lifetime_secs",
+                "60..=315360000",
+            ),
+            (
+                Policy {
+                    max_api_token_lifetime_secs: MAX_API_TOKEN_LIFETIME_SECS + 1,
+                    ..Policy::default()
+                },
+                "max_api_token_lifetime_secs",
+                "60..=315360000",
+            ),
+            (
+                Policy {
+                    refresh_token_idle_timeout_secs: 59,
+                    ..Policy::default()
+                },
+                "refresh_token_idle_timeout_secs",
+                "60..=31536000",
+            ),
+        ] {
+            let e = p.validate().expect_err(field).to_string();
+            assert!(e.contains(field) && e.contains(limit), "{e}");
+        }
+        Policy {
+            refresh_token_reuse_grace_secs: 60,
+            ..Policy::default()
+        }
+        .validate()
+        .expect("60 s grace is allowed");
     }
 }

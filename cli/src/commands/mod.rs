@@ -5,9 +5,11 @@ mod audit;
 mod identity;
 mod init;
 mod kms;
+pub(crate) mod machine;
 mod mfa;
 mod secret;
 mod target;
+pub(crate) mod token;
 
 use std::sync::Arc;
 
@@ -57,5 +59,7 @@ pub(crate) fn run(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
         Command::Authenticator { command } => identity::run_authenticator(ctx, command),
         Command::Auth { command } => identity::run_auth(ctx, command),
         Command::Mfa { command } => mfa::run(ctx, command),
+        Command::Token { command } => token::run(ctx, command),
+        Command::Ua { command } => machine::run_ua(ctx, command),
     }
 }

@@ -560,19 +560,19 @@ impl fmt::Debug for NewApiSession {
 
 /// Decodes `data` as every persisted record of this domain (fuzzing entry
 /// point).
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub fn fuzz_decode_records(data: &[u8]) {
     record::fuzz_decode(data);
 }
 
 /// The signer key of [`fuzz_ext_jwt`] (a valid P-256 key).
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) const FUZZ_SIGNER_PEM: &str = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAENZeiyL3mDe9FxiuJbNTrSp2HAFgb\nqMVUc0HvNsx9OcA+fgDLPkXJ8d1Nb4AwGm9L0mHK953OBCJ0Fp3nP6gnnw==\n-----END PUBLIC KEY-----\n";
 
 /// Feeds `data` as an external JWT to the ext-jwt verifier with a fixed
 /// signer (fuzzing entry point).
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub fn fuzz_ext_jwt(data: &[u8]) {
     let signer = record::SignerRecord {

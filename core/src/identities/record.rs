@@ -246,7 +246,7 @@ pub(crate) struct LockoutRecord {
     pub(crate) locked_until: Option<i64>,
 }
 
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn fuzz_decode(data: &[u8]) {
     use crate::codec::decode;
     if let Ok(r) = decode::<IdentityRecord>(data, "identity") {

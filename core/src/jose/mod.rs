@@ -41,7 +41,7 @@ pub fn base64url_encode(data: &[u8]) -> String {
 }
 
 /// Feeds `data` to every JOSE parser (fuzzing entry point).
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub fn fuzz_parsers(data: &[u8]) {
     let text = String::from_utf8_lossy(data);

@@ -149,7 +149,7 @@ pub fn parse_code_input(input: &str, digits: u32) -> CodeInput {
 }
 
 /// Fuzzing entry point: the provisioning-URI parser.
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub fn fuzz_parse_uri(data: &[u8]) {
     if let Ok(s) = std::str::from_utf8(data) {
@@ -164,7 +164,7 @@ pub fn fuzz_parse_uri(data: &[u8]) {
 
 /// Fuzzing entry point: the recovery-code normaliser and the code-input
 /// parser.
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub fn fuzz_code_input(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
@@ -175,7 +175,7 @@ pub fn fuzz_code_input(data: &[u8]) {
 }
 
 /// Fuzzing entry point: the MFA record decoder.
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub fn fuzz_decode_record(data: &[u8]) {
     let _ = crate::codec::decode::<record::MfaRecord>(data, "mfa");

@@ -34,6 +34,21 @@ pub enum Table {
     WebhookSeen = 21,
     /// The engine's published token-signing keys (its JWKS).
     JoseSigningKeys = 22,
+    /// API tokens (one record per token family).
+    ApiToken = 30,
+    /// API token digests (access and refresh values, current and
+    /// invalidated) → their token.
+    ApiTokenDigest = 31,
+    /// Machine identities and their universal-auth configuration.
+    MachineIdentity = 40,
+    /// Universal-auth client ids → their identity.
+    UaClientId = 41,
+    /// Universal-auth client secrets (digests and metadata).
+    UaClientSecret = 42,
+    /// Universal-auth access tokens (digests and metadata).
+    UaAccessToken = 43,
+    /// Universal-auth login lockout counters, one per identity.
+    UaLockout = 44,
     /// Identities, one record per identity.
     Identity = 50,
     /// Unique lookups of the identities domain: identity names, usernames,
@@ -65,6 +80,13 @@ impl Table {
         Table::Target,
         Table::WebhookSeen,
         Table::JoseSigningKeys,
+        Table::ApiToken,
+        Table::ApiTokenDigest,
+        Table::MachineIdentity,
+        Table::UaClientId,
+        Table::UaClientSecret,
+        Table::UaAccessToken,
+        Table::UaLockout,
         Table::Identity,
         Table::IdentityIndex,
         Table::Authenticator,

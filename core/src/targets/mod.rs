@@ -391,7 +391,7 @@ pub fn decrypt_jwe_body(
 
 /// Decodes `data` as a target record, and parses it as both webhook header
 /// schemes (fuzzing entry point).
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub fn fuzz_headers(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
