@@ -336,6 +336,7 @@ pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     n.checked_mul(unit_ms)
         .map(std::time::Duration::from_millis)
         .ok_or_else(bad)
+}
 
 /// `identity …`
 #[derive(Debug, Subcommand)]

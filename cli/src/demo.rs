@@ -1073,6 +1073,65 @@ fn targets_tour(t: &mut Tour, engine: &Engine, tenant: &str) {
             ))?;
             ensure(jwt.claims.get("event").is_some(), || {
                 "claims lost".to_owned()
+            })
+        },
+    );
+    t.check(
+        "rotate with a 1h grace: two v1 signatures, each key alone verifies",
+        || {
+            let r = ok(targets.update(
+                &id,
+                UpdateTarget {
+                    expiration_signing_key: Some(Duration::from_secs(3600)),
+                    payload_type: Some(PayloadType::Json),
+                    ..UpdateTarget::default()
+                },
+            ))?;
+            let second = r
+                .signing_key
+                .ok_or("no new key returned")?
+                .expose()
+                .to_vec();
+            let req = ok(targets.sign(&id, payload, now))?;
+            let h = req
+                .header("ZITADEL-Signature")
+                .unwrap_or_default()
+                .to_owned();
+            ensure(h.matches("v1=").count() == 2, || format!("header {h}"))?;
+            ok(verify(&req, &[&first]).map(|_| ()))?;
+            ok(verify(&req, &[&second]).map(|_| ()))?;
+            let later = UnixTime(now.0 + 3600);
+            let req = ok(targets.sign(&id, payload, later))?;
+            let h = req
+                .header("ZITADEL-Signature")
+                .unwrap_or_default()
+                .to_owned();
+            ensure(h.matches("v1=").count() == 1, || {
+                format!("after the window: {h}")
+            })
+        },
+    );
+    t.check(
+        "Standard Webhooks scheme: webhook-id/-timestamp/-signature verify",
+        || {
+            let mut req = CreateTarget::new("standard hook", ENDPOINT);
+            req.scheme = SignatureScheme::StandardWebhooks;
+            let c = ok(targets.create(req))?;
+            let signed = ok(targets.sign(&c.target.id, payload, now))?;
+            let headers: Vec<(&str, &str)> = signed
+                .headers
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
+            let key = c.signing_key.expose().to_vec();
+            ok(
+                webhook::verify_standard(&headers, &signed.body, &[&key], 300, now, None)
+                    .map(|_| ()),
+            )
+        },
+    );
+}
+
 // ---- API tokens and machine identities (issue 4) ----------------------------
 
 fn api_tokens(t: &mut Tour, engine: &Engine, tenant: &str, db: &std::path::Path) {
@@ -1142,59 +1201,6 @@ fn api_tokens(t: &mut Tour, engine: &Engine, tenant: &str, db: &std::path::Path)
         },
     );
     t.check(
-        "rotate with a 1h grace: two v1 signatures, each key alone verifies",
-        || {
-            let r = ok(targets.update(
-                &id,
-                UpdateTarget {
-                    expiration_signing_key: Some(Duration::from_secs(3600)),
-                    payload_type: Some(PayloadType::Json),
-                    ..UpdateTarget::default()
-                },
-            ))?;
-            let second = r
-                .signing_key
-                .ok_or("no new key returned")?
-                .expose()
-                .to_vec();
-            let req = ok(targets.sign(&id, payload, now))?;
-            let h = req
-                .header("ZITADEL-Signature")
-                .unwrap_or_default()
-                .to_owned();
-            ensure(h.matches("v1=").count() == 2, || format!("header {h}"))?;
-            ok(verify(&req, &[&first]).map(|_| ()))?;
-            ok(verify(&req, &[&second]).map(|_| ()))?;
-            let later = UnixTime(now.0 + 3600);
-            let req = ok(targets.sign(&id, payload, later))?;
-            let h = req
-                .header("ZITADEL-Signature")
-                .unwrap_or_default()
-                .to_owned();
-            ensure(h.matches("v1=").count() == 1, || {
-                format!("after the window: {h}")
-            })
-        },
-    );
-    t.check(
-        "Standard Webhooks scheme: webhook-id/-timestamp/-signature verify",
-        || {
-            let mut req = CreateTarget::new("standard hook", ENDPOINT);
-            req.scheme = SignatureScheme::StandardWebhooks;
-            let c = ok(targets.create(req))?;
-            let signed = ok(targets.sign(&c.target.id, payload, now))?;
-            let headers: Vec<(&str, &str)> = signed
-                .headers
-                .iter()
-                .map(|(a, b)| (a.as_str(), b.as_str()))
-                .collect();
-            let key = c.signing_key.expose().to_vec();
-            ok(
-                webhook::verify_standard(&headers, &signed.body, &[&key], 300, now, None)
-                    .map(|_| ()),
-            )
-        },
-    );
         "ONCE_ON_NEXT_LOGIN: the next use returns a new value, then the policy is NEVER",
         || {
             let c = ok(tokens.create(

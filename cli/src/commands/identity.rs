@@ -195,6 +195,11 @@ pub(super) fn run(ctx: &Ctx, command: IdentityCommand) -> Result<Output, CliErro
             let sessions: Vec<SessionView> =
                 ids.sessions(who)?.iter().map(SessionView::from).collect();
             let mfa = engine.mfa(&ctx.tenant)?.status(who)?;
+            let universal_auth = match engine.machine_auth(&ctx.tenant)?.universal_auth(&i.id) {
+                Ok(u) => Some(u),
+                Err(Error::NotFound { .. }) => None,
+                Err(e) => return Err(e.into()),
+            };
             #[derive(Serialize)]
             struct Show {
                 #[serde(flatten)]
@@ -203,6 +208,7 @@ pub(super) fn run(ctx: &Ctx, command: IdentityCommand) -> Result<Output, CliErro
                 mfa_enrolled: bool,
                 mfa_verified: bool,
                 sessions: Vec<SessionView>,
+                universal_auth: Option<super::machine::UaView>,
             }
             let show = Show {
                 identity: IdentityView::from(&i),
@@ -210,6 +216,7 @@ pub(super) fn run(ctx: &Ctx, command: IdentityCommand) -> Result<Output, CliErro
                 mfa_enrolled: mfa.enrolled,
                 mfa_verified: mfa.verified,
                 sessions,
+                universal_auth: universal_auth.as_ref().map(super::machine::UaView::from),
             };
             let mfa_text = match (mfa.enrolled, mfa.verified) {
                 (false, _) => "not enrolled",
@@ -222,6 +229,12 @@ pub(super) fn run(ctx: &Ctx, command: IdentityCommand) -> Result<Output, CliErro
                     ("name", show.identity.name.clone()),
                     ("mfa", mfa_text.to_owned()),
                     ("live_sessions", show.sessions.len().to_string()),
+                    (
+                        "universal_auth",
+                        show.universal_auth
+                            .as_ref()
+                            .map_or_else(|| "-".to_owned(), |u| u.client_id.clone()),
+                    ),
                 ]),
                 Block::Table {
                     headers: vec!["AUTHENTICATOR", "METHOD", "USERNAME"],

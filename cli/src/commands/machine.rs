@@ -1,5 +1,6 @@
-//! `credcycle identity …` and `credcycle ua …`: machine identities with
-//! universal auth (client secrets, login with lockout, access tokens).
+//! `credcycle ua …`: universal auth of identities (client secrets, login
+//! with lockout, access tokens). IDENTITY is the id or name of an identity
+//! made by `credcycle identity create`.
 //!
 //! Secrets and tokens are printed once (`ua secret create`, `ua login`). A
 //! SECRET or TOKEN argument of `-` is read from the first line of stdin.
@@ -7,32 +8,17 @@
 use std::net::IpAddr;
 
 use clap::{Args, Subcommand};
+use credcycle::Error;
+use credcycle::identities::Identities;
 use credcycle::machine_auth::{
-    AccessTokenInfo, ClientSecretInfo, CreateClientSecret, IpList, MachineAuth, MachineIdentity,
-    UniversalAuth, UniversalAuthSettings, resolve_client_ip,
+    AccessTokenInfo, ClientSecretInfo, CreateClientSecret, IpList, MachineAuth, UniversalAuth,
+    UniversalAuthSettings, resolve_client_ip,
 };
 use serde::Serialize;
 
 use super::{ACTOR, Ctx};
 use crate::error::CliError;
 use crate::output::{Block, Output, or_dash, rfc3339};
-
-/// `identity …`
-#[derive(Debug, Subcommand)]
-pub(crate) enum IdentityCommand {
-    /// Create a machine identity.
-    Create {
-        /// Name (1..=128 characters).
-        name: String,
-    },
-    /// List the tenant's machine identities.
-    List,
-    /// Show an identity and its universal-auth configuration.
-    Show {
-        /// Identity id (UUID).
-        id: String,
-    },
-}
 
 /// `ua …`
 #[derive(Debug, Subcommand)]
@@ -193,31 +179,6 @@ pub(crate) struct LoginArgs {
 }
 
 #[derive(Serialize)]
-struct IdentityView {
-    id: String,
-    name: String,
-    create_time: String,
-    create_time_unix: i64,
-    update_time: String,
-    update_time_unix: i64,
-    universal_auth: Option<UaView>,
-}
-
-impl From<&MachineIdentity> for IdentityView {
-    fn from(i: &MachineIdentity) -> Self {
-        IdentityView {
-            id: i.id.clone(),
-            name: i.name.clone(),
-            create_time: rfc3339(i.create_time.0),
-            create_time_unix: i.create_time.0,
-            update_time: rfc3339(i.update_time.0),
-            update_time_unix: i.update_time.0,
-            universal_auth: i.universal_auth.as_ref().map(UaView::from),
-        }
-    }
-}
-
-#[derive(Serialize)]
 struct LockoutView {
     enabled: bool,
     threshold: u32,
@@ -226,9 +187,9 @@ struct LockoutView {
 }
 
 #[derive(Serialize)]
-struct UaView {
+pub(super) struct UaView {
     identity_id: String,
-    client_id: String,
+    pub(super) client_id: String,
     client_secret_trusted_ips: Vec<String>,
     access_token_trusted_ips: Vec<String>,
     access_token_ttl: u32,
@@ -414,41 +375,6 @@ struct Resolved {
     client_ip: String,
 }
 
-pub(super) fn run_identity(ctx: &Ctx, command: IdentityCommand) -> Result<Output, CliError> {
-    let ma = handle(ctx)?;
-    match command {
-        IdentityCommand::Create { name } => identity(&ma.create_identity(&name)?),
-        IdentityCommand::Show { id } => identity(&ma.identity(&id)?),
-        IdentityCommand::List => {
-            let all: Vec<IdentityView> = ma
-                .list_identities()?
-                .iter()
-                .map(IdentityView::from)
-                .collect();
-            let rows = all
-                .iter()
-                .map(|i| {
-                    vec![
-                        i.id.clone(),
-                        i.name.clone(),
-                        or_dash(i.universal_auth.as_ref().map(|u| u.client_id.clone())),
-                        i.create_time.clone(),
-                    ]
-                })
-                .collect();
-            let human = vec![Block::Table {
-                headers: vec!["ID", "NAME", "UA_CLIENT_ID", "CREATED"],
-                rows,
-            }];
-            #[derive(Serialize)]
-            struct List {
-                identities: Vec<IdentityView>,
-            }
-            Output::new(&List { identities: all }, human)
-        }
-    }
-}
-
 pub(super) fn run_ua(ctx: &Ctx, command: UaCommand) -> Result<Output, CliError> {
     if let UaCommand::ResolveIp {
         peer,
@@ -467,12 +393,20 @@ pub(super) fn run_ua(ctx: &Ctx, command: UaCommand) -> Result<Output, CliError> 
             vec![Block::Fields(vec![("client_ip", out.client_ip.clone())])],
         );
     }
-    let ma = handle(ctx)?;
+    let engine = ctx.engine()?;
+    let ma = engine.machine_auth(&ctx.tenant)?.with_actor(ACTOR);
+    let ids = super::identity::identities(&engine, ctx)?;
+    let id_of = |identity: &str| -> Result<String, CliError> {
+        Ok(super::identity::resolve(&ids, identity)?.id)
+    };
     match command {
-        UaCommand::Attach(a) => ua(&ma.attach_universal_auth(&a.identity, a.settings())?),
-        UaCommand::Update(a) => ua(&ma.update_universal_auth(&a.identity, a.settings())?),
-        UaCommand::Show { identity } => ua(&ma.universal_auth(&identity)?),
-        UaCommand::Secret { command } => secret(&ma, command),
+        UaCommand::Attach(a) => {
+            let id = adopt(&ma, &ids, &a.identity)?;
+            ua(&ma.attach_universal_auth(&id, a.settings())?)
+        }
+        UaCommand::Update(a) => ua(&ma.update_universal_auth(&id_of(&a.identity)?, a.settings())?),
+        UaCommand::Show { identity } => ua(&ma.universal_auth(&id_of(&identity)?)?),
+        UaCommand::Secret { command } => secret(&ma, &id_of, command),
         UaCommand::Login(a) => {
             let secret = super::token::read_secret_arg("client_secret", a.client_secret)?;
             let g = ma.login(&a.client_id, &secret, parse_ip("ip", &a.ip)?)?;
@@ -514,11 +448,27 @@ pub(super) fn run_ua(ctx: &Ctx, command: UaCommand) -> Result<Output, CliError> 
     }
 }
 
-fn handle(ctx: &Ctx) -> Result<MachineAuth, CliError> {
-    Ok(ctx.engine()?.machine_auth(&ctx.tenant)?.with_actor(ACTOR))
+/// The machine-auth side of the identity `identity` (id or name of an
+/// identity made by `identity create`): created with the same id the first
+/// time universal auth is attached, so one identity carries passwords, MFA
+/// and universal auth alike.
+fn adopt(ma: &MachineAuth, ids: &Identities, identity: &str) -> Result<String, CliError> {
+    let i = super::identity::resolve(ids, identity)?;
+    match ma.identity(&i.id) {
+        Ok(_) => {}
+        Err(Error::NotFound { .. }) => {
+            ma.create_identity_with_id(&i.id, &i.name)?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(i.id)
 }
 
-fn secret(ma: &MachineAuth, command: SecretCommand) -> Result<Output, CliError> {
+fn secret(
+    ma: &MachineAuth,
+    id_of: &dyn Fn(&str) -> Result<String, CliError>,
+    command: SecretCommand,
+) -> Result<Output, CliError> {
     match command {
         SecretCommand::Create {
             identity,
@@ -527,7 +477,7 @@ fn secret(ma: &MachineAuth, command: SecretCommand) -> Result<Output, CliError> 
             description,
         } => {
             let c = ma.create_client_secret(
-                &identity,
+                &id_of(&identity)?,
                 CreateClientSecret {
                     description,
                     ttl_secs: ttl,
@@ -551,7 +501,7 @@ fn secret(ma: &MachineAuth, command: SecretCommand) -> Result<Output, CliError> 
         }
         SecretCommand::List { identity } => {
             let all: Vec<SecretView> = ma
-                .list_client_secrets(&identity)?
+                .list_client_secrets(&id_of(&identity)?)?
                 .iter()
                 .map(SecretView::from)
                 .collect();
@@ -587,7 +537,7 @@ fn secret(ma: &MachineAuth, command: SecretCommand) -> Result<Output, CliError> 
             identity,
             secret_id,
         } => {
-            let info = ma.revoke_client_secret(&identity, &secret_id)?;
+            let info = ma.revoke_client_secret(&id_of(&identity)?, &secret_id)?;
             let view = SecretView::from(&info);
             let human = vec![Block::Fields(vec![
                 ("id", view.id.clone()),
@@ -596,20 +546,6 @@ fn secret(ma: &MachineAuth, command: SecretCommand) -> Result<Output, CliError> 
             Output::new(&view, human)
         }
     }
-}
-
-fn identity(i: &MachineIdentity) -> Result<Output, CliError> {
-    let view = IdentityView::from(i);
-    let mut fields = vec![
-        ("id", view.id.clone()),
-        ("name", view.name.clone()),
-        ("create_time", view.create_time.clone()),
-    ];
-    match &view.universal_auth {
-        Some(u) => fields.extend(u.fields().into_iter().skip(1)),
-        None => fields.push(("universal_auth", "-".to_owned())),
-    }
-    Output::new(&view, vec![Block::Fields(fields)])
 }
 
 fn ua(u: &UniversalAuth) -> Result<Output, CliError> {

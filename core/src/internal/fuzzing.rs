@@ -112,27 +112,6 @@ pub fn ext_jwt(data: &[u8]) {
     crate::identities::fuzz_ext_jwt(data);
 }
 
-#[cfg(test)]
-mod tests {
-    /// The entry points run on typical and hostile input without panicking.
-    #[test]
-    fn identity_and_mfa_entry_points_accept_anything() {
-        for d in [
-            &b""[..],
-            b"otpauth://totp/a:b?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
-            b"abcde-fghij-klmno-pqrst-uvwxy",
-            b"123456",
-            b"eyJhbGciOiJFUzI1NiJ9.e30.AAAA",
-            b"\xff\xfe%%%",
-        ] {
-            super::otpauth_uri(d);
-            super::mfa_code_input(d);
-            super::ext_jwt(d);
-            super::record_codec(d);
-        }
-    }
-}
-
 /// Parses `data` as an API-token value, a refresh token, a token id, a
 /// client secret and an access token.
 pub fn token_parse(data: &[u8]) {
@@ -187,4 +166,25 @@ pub fn xff_resolve(data: &[u8]) {
             .filter_map(|hop| crate::machine_auth::ip::parse_hop(hop.trim()))
             .any(|hop| canonical_ip(hop) == got);
     assert!(from_input, "resolved address must come from the input");
+}
+
+#[cfg(test)]
+mod tests {
+    /// The entry points run on typical and hostile input without panicking.
+    #[test]
+    fn identity_and_mfa_entry_points_accept_anything() {
+        for d in [
+            &b""[..],
+            b"otpauth://totp/a:b?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+            b"abcde-fghij-klmno-pqrst-uvwxy",
+            b"123456",
+            b"eyJhbGciOiJFUzI1NiJ9.e30.AAAA",
+            b"\xff\xfe%%%",
+        ] {
+            super::otpauth_uri(d);
+            super::mfa_code_input(d);
+            super::ext_jwt(d);
+            super::record_codec(d);
+        }
+    }
 }

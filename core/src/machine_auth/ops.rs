@@ -68,8 +68,26 @@ impl MachineAuth {
     /// characters).
     pub fn create_identity(&self, name: &str) -> Result<MachineIdentity> {
         check_text("name", name, MAX_IDENTITY_NAME_LEN)?;
-        let now = self.now();
         let id = new_uuid(self.engine.services().rng.as_ref())?;
+        self.create_identity_with_id(&id, name)
+    }
+
+    /// Creates the machine identity `id` (a lower-case UUID), for an
+    /// application that keeps one identity namespace across domains: pass
+    /// the id of an identity of [`crate::identities`] to give that identity
+    /// universal auth.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming `identity_id` (not a lower-case UUID)
+    /// or `name` (1..=128 characters, no control characters);
+    /// [`Error::AlreadyExists`] (`identity`) when `id` is taken.
+    pub fn create_identity_with_id(&self, id: &str, name: &str) -> Result<MachineIdentity> {
+        if !is_uuid(id) {
+            return Err(Error::invalid("identity_id", "must be a lower-case UUID"));
+        }
+        check_text("name", name, MAX_IDENTITY_NAME_LEN)?;
+        let now = self.now();
+        let id = id.to_owned();
         let rec = IdentityRecord {
             id: id.clone(),
             name: name.to_owned(),
@@ -84,8 +102,18 @@ impl MachineAuth {
             Version::ABSENT,
         )?];
         ops.extend(self.audit_ops(&format!("identity:{id}"), "identity.create", "ok", now)?);
-        self.engine.services().store.commit(&ops)?;
-        rec.to_api()
+        let store = &self.engine.services().store;
+        match store.commit(&ops) {
+            Ok(()) => rec.to_api(),
+            Err(crate::store::StoreError::Conflict)
+                if store
+                    .get(Table::MachineIdentity, &self.identity_key(&id))?
+                    .is_some() =>
+            {
+                Err(Error::AlreadyExists { what: "identity" })
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The identity `id`.

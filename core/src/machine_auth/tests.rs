@@ -146,6 +146,37 @@ fn identities_are_created_listed_and_validated() {
 }
 
 #[test]
+fn identity_with_a_given_id_is_created_once() {
+    let fx = fixture();
+    let id = "0b5c3c1e-2f43-4f6a-9a3e-7d0d5b1e2c44";
+    let made = fx.ma().create_identity_with_id(id, "shared").unwrap();
+    assert_eq!(made.id, id);
+    assert_eq!(fx.ma().identity(id).unwrap(), made);
+    let before = fx.ma().list_identities().unwrap();
+    let e = fx.ma().create_identity_with_id(id, "again").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::AlreadyExists, "{e}");
+    assert_eq!(
+        fx.ma().list_identities().unwrap(),
+        before,
+        "nothing written"
+    );
+    for bad in ["", "not-a-uuid", "0B5C3C1E-2F43-4F6A-9A3E-7D0D5B1E2C44"] {
+        assert_invalid(
+            &fx.ma().create_identity_with_id(bad, "x").unwrap_err(),
+            &["identity_id"],
+            "UUID",
+        );
+    }
+    assert_invalid(
+        &fx.ma()
+            .create_identity_with_id("1b5c3c1e-2f43-4f6a-9a3e-7d0d5b1e2c44", "")
+            .unwrap_err(),
+        &["name"],
+        "",
+    );
+}
+
+#[test]
 fn attach_uses_the_defaults_of_semantics_d() {
     let fx = fixture();
     let id = fx.ma().create_identity("x").unwrap().id;
