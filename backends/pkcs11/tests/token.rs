@@ -21,7 +21,11 @@ fn pin_file(dir: &tempfile::TempDir, pin: &str) -> PinSource {
 #[test]
 fn missing_token_is_a_clear_error_at_construction() {
     let Some(config) = test_config() else { return };
-    let other = Pkcs11Config::new(config.module(), "no-such-token", config.pin_source().clone());
+    let other = Pkcs11Config::new(
+        config.module(),
+        "no-such-token",
+        config.pin_source().clone(),
+    );
     let err = Pkcs11KeyManager::new(other).expect_err("no such token");
     let msg = err.to_string();
     assert!(
@@ -31,14 +35,21 @@ fn missing_token_is_a_clear_error_at_construction() {
         ),
         "{err:?}"
     );
-    assert!(msg.contains("no-such-token") && msg.contains(config.token()), "{msg}");
+    assert!(
+        msg.contains("no-such-token") && msg.contains(config.token()),
+        "{msg}"
+    );
 }
 
 #[test]
 fn wrong_pin_is_a_clear_error_at_construction() {
     let Some(config) = test_config() else { return };
     let dir = tempfile::tempdir().expect("tempdir");
-    let wrong = Pkcs11Config::new(config.module(), config.token(), pin_file(&dir, "not-the-pin-0000"));
+    let wrong = Pkcs11Config::new(
+        config.module(),
+        config.token(),
+        pin_file(&dir, "not-the-pin-0000"),
+    );
     let err = Pkcs11KeyManager::new(wrong).expect_err("wrong PIN");
     assert!(
         matches!(
@@ -53,7 +64,11 @@ fn wrong_pin_is_a_clear_error_at_construction() {
     // The right PIN still works afterwards, and a wrong one is still
     // refused while this process is logged in.
     let ok = Pkcs11KeyManager::new(config.clone()).expect("right PIN");
-    let wrong = Pkcs11Config::new(config.module(), config.token(), pin_file(&dir, "still-wrong-1"));
+    let wrong = Pkcs11Config::new(
+        config.module(),
+        config.token(),
+        pin_file(&dir, "still-wrong-1"),
+    );
     let err = Pkcs11KeyManager::new(wrong).expect_err("wrong PIN while logged in");
     assert!(err.to_string().contains("wrong PIN"), "{err}");
     drop(ok);
@@ -68,7 +83,10 @@ fn missing_module_and_unset_pin_variable_are_clear_errors() {
         config.pin_source().clone(),
     ))
     .expect_err("no module");
-    assert!(err.to_string().contains("/nonexistent/libpkcs11.so"), "{err}");
+    assert!(
+        err.to_string().contains("/nonexistent/libpkcs11.so"),
+        "{err}"
+    );
     let err = Pkcs11KeyManager::new(Pkcs11Config::new(
         config.module(),
         config.token(),
@@ -76,7 +94,10 @@ fn missing_module_and_unset_pin_variable_are_clear_errors() {
     ))
     .expect_err("unset variable");
     assert!(matches!(err, KmsError::InvalidInput(_)), "{err:?}");
-    assert!(err.to_string().contains("CREDCYCLE_TEST_NO_SUCH_PIN_VARIABLE"));
+    assert!(
+        err.to_string()
+            .contains("CREDCYCLE_TEST_NO_SUCH_PIN_VARIABLE")
+    );
     let err = Pkcs11KeyManager::from_config_str("module=/m.so;token=t").expect_err("no pin");
     assert!(err.to_string().contains("pin"), "{err}");
 }
@@ -87,7 +108,9 @@ fn keys_outlive_the_manager_and_are_shared_by_managers() {
     let first = fresh_manager(&config, "persist");
     let ns_config = first.config().clone();
     let id = KeyId::new("persisted").expect("id");
-    first.create_key(&id, KeyAlgorithm::Aes256Gcm).expect("create");
+    first
+        .create_key(&id, KeyAlgorithm::Aes256Gcm)
+        .expect("create");
     first.rotate_key(&id).expect("rotate");
     let dek = SecretBytes::from_slice(&[0x42; 32]);
     let wrapped = first.wrap(&id, &dek, b"aad").expect("wrap");
@@ -95,7 +118,10 @@ fn keys_outlive_the_manager_and_are_shared_by_managers() {
     let second = Pkcs11KeyManager::new(ns_config.clone()).expect("reopen");
     let info = second.key_info(&id).expect("info").expect("still there");
     assert_eq!((info.primary_version, info.versions), (2, 2));
-    assert_eq!(second.unwrap(&wrapped, b"aad").expect("unwrap").expose(), dek.expose());
+    assert_eq!(
+        second.unwrap(&wrapped, b"aad").expect("unwrap").expose(),
+        dek.expose()
+    );
     // A third manager sees the second one's state change at once.
     let third = Pkcs11KeyManager::new(ns_config).expect("third");
     second
@@ -118,7 +144,8 @@ fn key_objects_are_sensitive_and_not_extractable() {
         ("p256", KeyAlgorithm::EcdsaP256Sha256),
         ("ed", KeyAlgorithm::Ed25519),
     ] {
-        km.create_key(&KeyId::new(name).expect("id"), alg).expect("create");
+        km.create_key(&KeyId::new(name).expect("id"), alg)
+            .expect("create");
     }
     // A raw view of the token in this process (the module is initialized
     // already, and the manager's login covers this session).
@@ -128,20 +155,36 @@ fn key_objects_are_sensitive_and_not_extractable() {
         .get_slots_with_token()
         .expect("slots")
         .into_iter()
-        .find(|s| ctx.get_token_info(*s).map(|i| i.label().trim_end() == config.token()).unwrap_or(false))
+        .find(|s| {
+            ctx.get_token_info(*s)
+                .map(|i| i.label().trim_end() == config.token())
+                .unwrap_or(false)
+        })
         .expect("token");
     let session = ctx.open_ro_session(slot).expect("session");
     for name in ["aes", "p256", "ed"] {
         let label = format!("credcycle:{ns}/{name}:v1");
         let found = session
-            .find_objects(&[Attribute::Label(label.clone().into_bytes()), Attribute::Private(true)])
+            .find_objects(&[
+                Attribute::Label(label.clone().into_bytes()),
+                Attribute::Private(true),
+            ])
             .expect("find");
         assert_eq!(found.len(), 1, "{label}: one secret/private object");
         let attrs = session
-            .get_attributes(found[0], &[AttributeType::Sensitive, AttributeType::Extractable])
+            .get_attributes(
+                found[0],
+                &[AttributeType::Sensitive, AttributeType::Extractable],
+            )
             .expect("attributes");
-        assert!(attrs.contains(&Attribute::Sensitive(true)), "{label}: {attrs:?}");
-        assert!(attrs.contains(&Attribute::Extractable(false)), "{label}: {attrs:?}");
+        assert!(
+            attrs.contains(&Attribute::Sensitive(true)),
+            "{label}: {attrs:?}"
+        );
+        assert!(
+            attrs.contains(&Attribute::Extractable(false)),
+            "{label}: {attrs:?}"
+        );
         let value = session
             .get_attributes(found[0], &[AttributeType::Value])
             .unwrap_or_default();
