@@ -92,13 +92,9 @@ fn event_key(tenant: &TenantId, subject: &str, seq: u64) -> Vec<u8> {
     tenant.key(&[subject, "e", &format!("{seq:020}")])
 }
 
-/// A pending audit append: the operations to add to the mutation's commit.
-pub(crate) struct Append {
-    pub(crate) ops: Vec<Op>,
-}
-
-/// Builds the two operations that append one event to `subject`'s chain:
-/// a CAS on the chain head and the new event.
+/// Builds the two operations that append one event to `subject`'s chain —
+/// a CAS on the chain head and the new event — for the caller to add to the
+/// commit of the change the event records.
 pub(crate) fn append(
     engine: &Engine,
     tenant: &TenantId,
@@ -107,7 +103,7 @@ pub(crate) fn append(
     action: &str,
     outcome: &str,
     time: UnixTime,
-) -> Result<Append> {
+) -> Result<Vec<Op>> {
     let key = engine.tenant_mac_key(tenant, b"audit")?;
     let store = &engine.services().store;
     let hk = head_key(tenant, subject);
@@ -133,22 +129,20 @@ pub(crate) fn append(
         seq: ev.seq,
         mac: ByteBuf(mac),
     };
-    Ok(Append {
-        ops: vec![
-            Op::Put {
-                table: Table::Audit,
-                key: hk,
-                value: codec::encode(&head)?,
-                expect: head_version,
-            },
-            Op::Put {
-                table: Table::Audit,
-                key: event_key(tenant, subject, ev.seq),
-                value: codec::encode(&ev)?,
-                expect: Version::ABSENT,
-            },
-        ],
-    })
+    Ok(vec![
+        Op::Put {
+            table: Table::Audit,
+            key: hk,
+            value: codec::encode(&head)?,
+            expect: head_version,
+        },
+        Op::Put {
+            table: Table::Audit,
+            key: event_key(tenant, subject, ev.seq),
+            value: codec::encode(&ev)?,
+            expect: Version::ABSENT,
+        },
+    ])
 }
 
 /// Reads and verifies audit trails of one tenant. Get one from

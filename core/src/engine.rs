@@ -175,6 +175,8 @@ impl Engine {
             match op() {
                 Err(Error::Conflict) if attempts < self.inner.policy.conflict_retries => {
                     attempts += 1;
+                    // Let the winner of the race finish before re-reading.
+                    std::thread::yield_now();
                 }
                 other => return other,
             }

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod codec;
 pub mod crypto;
+pub mod encoding;
 pub mod engine;
 pub mod envelope;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod policy;
 pub mod secrets;
 pub mod services;
 pub mod store;
+pub mod token;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
