@@ -18,7 +18,7 @@
 //! `CREDCYCLE_TEST_PG_URL` is unset, unless `CREDCYCLE_REQUIRE_SERVICES=1`.
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -203,6 +203,8 @@ fn child_race_process() {
             .map(|w| w.join().expect("worker thread"))
             .collect()
     });
+    // The parent reads these lines from the child's stdout.
+    let mut out = std::io::stdout().lock();
     for r in 0..ROUNDS {
         let mut sum = [0u64; 3];
         for t in &tallies {
@@ -210,9 +212,9 @@ fn child_race_process() {
                 *s += w;
             }
         }
-        println!("tally {r} {} {} {}", sum[0], sum[1], sum[2]);
+        writeln!(out, "tally {r} {} {} {}", sum[0], sum[1], sum[2]).expect("stdout");
     }
-    println!("child done");
+    writeln!(out, "child done").expect("stdout");
 }
 
 fn race(kind: &str, target: &str) {

@@ -243,7 +243,7 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("dir");
         let file = dir.join("pin");
         std::fs::write(&file, "s3cret-pin\n").expect("write");
-        let c = Pkcs11Config::new("/m.so", "t", PinSource::File(file.clone()));
+        let c = Pkcs11Config::new("/m.so", "t", PinSource::File(file));
         assert_eq!(c.read_pin().expect("read").as_str(), "s3cret-pin");
         assert!(!format!("{c:?}{c}").contains("s3cret"));
         let missing = Pkcs11Config::new("/m.so", "t", PinSource::Env("CC_NO_SUCH_PIN_VAR".into()));

@@ -46,12 +46,15 @@ pub(crate) fn context(module: &Path) -> Result<Pkcs11, Pkcs11Error> {
     Ok(ctx)
 }
 
+/// PIN digests by (module, slot id).
+type LoginDigests = HashMap<(PathBuf, u64), [u8; 32]>;
+
 /// Digests of the PINs that logged in successfully, per (module, slot): a
 /// second manager on a token this process is already logged in to cannot
 /// have its PIN checked by the token (`C_Login` answers "already logged
 /// in"), so it is checked against the one that worked.
-fn logins() -> &'static Mutex<HashMap<(PathBuf, u64), [u8; 32]>> {
-    static LOGINS: OnceLock<Mutex<HashMap<(PathBuf, u64), [u8; 32]>>> = OnceLock::new();
+fn logins() -> &'static Mutex<LoginDigests> {
+    static LOGINS: OnceLock<Mutex<LoginDigests>> = OnceLock::new();
     LOGINS.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
