@@ -43,9 +43,10 @@ pub(crate) struct GlobalArgs {
     )]
     pub(crate) db: PathBuf,
 
-    /// Store URL: `sqlite:PATH` (same as --db PATH); `postgres://…` is not
-    /// supported in this build. Takes precedence over CREDCYCLE_DB; cannot be
-    /// combined with --db.
+    /// Store URL: `sqlite:PATH` (same as --db PATH) or
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (`?sslmode=require`
+    /// for TLS, `&sslrootcert=PATH` for its CA). Takes precedence over
+    /// CREDCYCLE_DB; cannot be combined with --db.
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) store: Option<String>,
 
@@ -61,7 +62,8 @@ pub(crate) struct GlobalArgs {
     pub(crate) root_key_file: PathBuf,
 
     /// Key manager: `local` (the default: keys sealed under the root key
-    /// file); `pkcs11:…` is not supported in this build.
+    /// file) or `pkcs11:module=PATH;token=LABEL;pin-env=VAR` (or
+    /// `pin-file=PATH`): keys generated in a PKCS#11 token.
     #[arg(long, global = true, value_name = "SPEC")]
     pub(crate) kms: Option<String>,
 

@@ -114,7 +114,7 @@ fn killed_writer_leaves_only_whole_batches() {
     // child before killing it. The kill is triggered by a progress line,
     // which the child prints at one fixed point of its loop; the polls
     // shift the kill to varying points of the following commit.
-    let rounds: [(usize, u32); 12] = [
+    let rounds: [(usize, u32); 24] = [
         (1, 0),
         (7, 10),
         (3, 40),
@@ -127,6 +127,18 @@ fn killed_writer_leaves_only_whole_batches() {
         (4, 170),
         (3, 900),
         (6, 2500),
+        (1, 5),
+        (12, 60),
+        (2, 300),
+        (8, 1200),
+        (3, 3000),
+        (1, 80),
+        (5, 450),
+        (2, 7000),
+        (10, 30),
+        (4, 2000),
+        (1, 350),
+        (6, 10_000),
     ];
     for (wait_for, polls) in rounds {
         let mut child = Command::new(&exe)
