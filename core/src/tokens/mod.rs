@@ -39,7 +39,8 @@
 //! exception is the policy's grace window
 //! ([`Policy::refresh_token_reuse_grace_secs`](crate::Policy), default 0 =
 //! none, at most 60 s): within it, an invalidated refresh token is exchanged
-//! once more as if current (the client lost the previous response), which
+//! once more — exactly once — as if current (the client lost the previous
+//! response), which
 //! again rotates and thereby invalidates the refresh token issued in the
 //! lost response. Every change of a family — value, refresh token, remembered
 //! digests, state, audit event — is one [`Store::commit`](crate::Store).

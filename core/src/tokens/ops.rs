@@ -306,7 +306,7 @@ impl Tokens {
         let idle = i64::from(policy.refresh_token_idle_timeout_secs);
         let store = &self.engine.services().store;
         let outcome = self.engine.retry(|| {
-            let (entry, entry_ver) = self.lookup(&digest, KIND_REFRESH)?;
+            let (mut entry, entry_ver) = self.lookup(&digest, KIND_REFRESH)?;
             let (mut rec, ver) = self.load_for_use(&entry.token_id)?;
             let now = self.now();
             let Some(live) = rec.refresh.clone() else {
@@ -315,6 +315,7 @@ impl Tokens {
             let is_live = ct_eq(&live.digest.0, &digest.0);
             if !is_live {
                 let in_grace = grace > 0
+                    && !entry.grace_used
                     && entry
                         .invalidated_at
                         .is_some_and(|t| now.0 < t.saturating_add(grace));
@@ -357,6 +358,16 @@ impl Tokens {
             let value = token::generate(rng, VALUE_PREFIX)?;
             let old_value = TokenDigest(digest_array(&rec.value_digest.0)?);
             let mut ops = Vec::new();
+            if !is_live {
+                // The one exchange the grace window allows for this token.
+                entry.grace_used = true;
+                ops.push(put(
+                    Table::ApiTokenDigest,
+                    self.digest_key(&digest),
+                    &entry,
+                    entry_ver,
+                )?);
+            }
             if let Some(r) = store.get(Table::ApiTokenDigest, &self.digest_key(&old_value))? {
                 ops.push(Op::Delete {
                     table: Table::ApiTokenDigest,
@@ -479,6 +490,7 @@ impl Tokens {
                 kind: kind.to_owned(),
                 issued_at: now.0,
                 invalidated_at: None,
+                grace_used: false,
             },
             Version::ABSENT,
         )

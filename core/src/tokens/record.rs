@@ -67,6 +67,12 @@ pub(crate) struct DigestRecord {
     pub(crate) issued_at: i64,
     /// When a refresh token was exchanged (or replaced); `None` while live.
     pub(crate) invalidated_at: Option<i64>,
+    /// An invalidated refresh token was already exchanged once inside the
+    /// grace window; it gets no second one. Absent (false) in records
+    /// written before the flag existed, and not written while false, so the
+    /// pinned layout is unchanged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) grace_used: bool,
 }
 
 impl TokenRecord {
@@ -162,6 +168,7 @@ mod tests {
             kind: KIND_REFRESH.into(),
             issued_at: 1,
             invalidated_at: Some(2),
+            grace_used: false,
         };
         let bytes = codec::encode(&d).expect("encode");
         assert_eq!(hex(&bytes), KAT_DIGEST_RECORD_V1);

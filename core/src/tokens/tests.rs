@@ -684,6 +684,33 @@ fn grace_window_tolerates_a_lost_response_only_within_it() {
     assert_state(&fx.tokens().refresh(rt3.reveal()).unwrap_err(), "REVOKED");
 }
 
+/// Inside the window an invalidated refresh token is exchanged once more,
+/// not again and again: a second retry is reuse and revokes the family.
+#[test]
+fn grace_window_allows_one_retry_per_refresh_token() {
+    let fx = fixture_with(Policy {
+        refresh_token_reuse_grace_secs: 30,
+        ..Policy::default()
+    });
+    let c = fx.create(TokenRotation::Always);
+    let rt1 = c.refresh_token.unwrap();
+    fx.tokens().refresh(rt1.reveal()).unwrap();
+    fx.clock.advance(5);
+    let retry = fx.tokens().refresh(rt1.reveal()).unwrap();
+    fx.clock.advance(5);
+    assert_eq!(
+        fx.tokens().refresh(rt1.reveal()).unwrap_err().code(),
+        ErrorCode::RefreshTokenReused,
+        "a second exchange inside the window is reuse"
+    );
+    assert_state(
+        &fx.tokens()
+            .refresh(retry.refresh_token.unwrap().reveal())
+            .unwrap_err(),
+        "REVOKED",
+    );
+}
+
 #[test]
 fn grace_window_zero_means_immediate_reuse_detection() {
     let fx = fixture();
