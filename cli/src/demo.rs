@@ -243,7 +243,8 @@ fn steps(t: &mut Tour, paths: &Paths, tenant: &str) {
     purge(t, &backend, &s, tenant);
     targets_tour(t, &engine, tenant);
     identities_and_mfa(t, &backend, tenant);
-    api_tokens(t, &engine, tenant, &paths.db);
+    let sqlite_file = paths.postgres.is_none().then_some(paths.db.as_path());
+    api_tokens(t, &engine, tenant, sqlite_file);
     machine_identities(t, &backend, tenant);
 
     t.say("audit: every change appended an event to a hash chain");
@@ -1145,7 +1146,8 @@ fn targets_tour(t: &mut Tour, engine: &Engine, tenant: &str) {
 
 // ---- API tokens and machine identities (issue 4) ----------------------------
 
-fn api_tokens(t: &mut Tour, engine: &Engine, tenant: &str, db: &std::path::Path) {
+/// `db` is the SQLite file to search for token values (none on PostgreSQL).
+fn api_tokens(t: &mut Tour, engine: &Engine, tenant: &str, db: Option<&std::path::Path>) {
     use credcycle::tokens::{CreateToken, TokenRotation, TokenState, TokenType, UpdateToken};
     t.say("API tokens: prefixed values shown once, refresh rotation, reuse detection");
     let tokens = match engine.tokens(tenant) {
@@ -1260,6 +1262,9 @@ fn api_tokens(t: &mut Tour, engine: &Engine, tenant: &str, db: &std::path::Path)
             )
         },
     );
+    let Some(db) = db else {
+        return;
+    };
     t.check(
         "the database file holds no token value (only SHA-256 digests)",
         || {
