@@ -154,7 +154,8 @@ pub(crate) enum TargetCommand {
         /// Target type.
         #[arg(long = "type", value_enum, default_value = "webhook")]
         target_type: TargetTypeArg,
-        /// Stop the execution when this target fails (webhook and call).
+        /// Stop the execution when this target fails (webhook and call;
+        /// refused with --type async).
         #[arg(long)]
         interrupt_on_error: bool,
         /// Payload type.
@@ -166,7 +167,9 @@ pub(crate) enum TargetCommand {
         /// Header name of the zitadel scheme (default ZITADEL-Signature).
         #[arg(long, value_name = "NAME")]
         signature_header: Option<String>,
-        /// The receiver's public key (PEM) for --payload jwe.
+        /// The receiver's public key (PEM) for --payload jwe, added as the
+        /// active encryption key in the same commit (a bad key creates
+        /// nothing).
         #[arg(long, value_name = "PEM")]
         encryption_key_file: Option<PathBuf>,
     },
@@ -188,9 +191,18 @@ pub(crate) enum TargetCommand {
         /// New type.
         #[arg(long = "type", value_enum)]
         target_type: Option<TargetTypeArg>,
-        /// With --type webhook or call: stop the execution on failure.
-        #[arg(long)]
-        interrupt_on_error: bool,
+        /// Stop the execution on failure: `--interrupt-on-error` or
+        /// `--interrupt-on-error=true|false`. Applies to the new --type if
+        /// given, else to the current type; refused for async targets.
+        /// When not given the current value is kept, also across --type.
+        #[arg(
+            long,
+            value_name = "BOOL",
+            num_args = 0..=1,
+            require_equals = true,
+            default_missing_value = "true"
+        )]
+        interrupt_on_error: Option<bool>,
         /// New payload type.
         #[arg(long, value_enum)]
         payload: Option<PayloadArg>,

@@ -96,6 +96,11 @@ impl Tour {
         self.lines.push(Block::Line(format!("\n== {text}")));
     }
 
+    /// An indented detail line under the last check.
+    fn note(&mut self, text: &str) {
+        self.lines.push(Block::Line(format!("      {text}")));
+    }
+
     /// Runs one check and records its outcome.
     fn check(&mut self, step: &str, f: impl FnOnce() -> Check) -> bool {
         let outcome = f();
@@ -1088,8 +1093,12 @@ fn targets_tour(t: &mut Tour, engine: &Engine, tenant: &str) {
             })
         },
     );
+    // The grace window is measured on the engine's clock from the update's
+    // change_date, so the checks below use the returned change_date and the
+    // old key's recorded expiry, never a wall-clock reading of their own.
+    let mut grace_values: Vec<String> = Vec::new();
     t.check(
-        "rotate with a 1h grace: two v1 signatures, each key alone verifies",
+        "rotate with a 1h grace: two v1 signatures until the old key expires, each key alone verifies; then only the new key",
         || {
             let r = ok(targets.update(
                 &id,
@@ -1104,25 +1113,66 @@ fn targets_tour(t: &mut Tour, engine: &Engine, tenant: &str) {
                 .ok_or("no new key returned")?
                 .expose()
                 .to_vec();
-            let req = ok(targets.sign(&id, payload, now))?;
-            let h = req
-                .header("ZITADEL-Signature")
-                .unwrap_or_default()
-                .to_owned();
-            ensure(h.matches("v1=").count() == 2, || format!("header {h}"))?;
-            ok(verify(&req, &[&first]).map(|_| ()))?;
-            ok(verify(&req, &[&second]).map(|_| ()))?;
-            let later = UnixTime(now.0 + 3600);
-            let req = ok(targets.sign(&id, payload, later))?;
+            let changed = r.change_date;
+            let keys = ok(targets.get(&id))?.signing_keys;
+            let old_expiry = keys
+                .iter()
+                .find_map(|k| k.expire_time)
+                .ok_or_else(|| format!("no key with an expiry: {keys:?}"))?;
+            ensure(old_expiry == changed.plus(3600), || {
+                format!("old key expires at {old_expiry:?}, change_date {changed:?}")
+            })?;
+            let during = |at: UnixTime| -> Result<String, String> {
+                let req = ok(targets.sign(&id, payload, at))?;
+                let h = req
+                    .header("ZITADEL-Signature")
+                    .unwrap_or_default()
+                    .to_owned();
+                let verify_at = |keys: &[&[u8]]| {
+                    webhook::verify_zitadel(&h, &req.body, keys, 300, at, None).map(|_| ())
+                };
+                ensure(h.matches("v1=").count() == 2, || format!("header {h}"))?;
+                ok(verify_at(&[&first]))?;
+                ok(verify_at(&[&second]))?;
+                Ok(h)
+            };
+            // At the change and in the last second of the window.
+            let h = during(changed)?;
+            during(UnixTime(old_expiry.0 - 1))?;
+            grace_values = h
+                .split(',')
+                .filter_map(|p| p.strip_prefix("v1="))
+                .map(str::to_owned)
+                .collect();
+            // Newest first: the first value alone verifies with the new key.
+            let t_part = h.split(',').next().unwrap_or_default();
+            let only_first = format!("{t_part},v1={}", grace_values[0]);
+            ok(
+                webhook::verify_zitadel(&only_first, payload, &[&second], 300, changed, None)
+                    .map(|_| ()),
+            )?;
+            let req = ok(targets.sign(&id, payload, old_expiry))?;
             let h = req
                 .header("ZITADEL-Signature")
                 .unwrap_or_default()
                 .to_owned();
             ensure(h.matches("v1=").count() == 1, || {
                 format!("after the window: {h}")
-            })
+            })?;
+            ok(
+                webhook::verify_zitadel(&h, &req.body, &[&second], 300, old_expiry, None)
+                    .map(|_| ()),
+            )?;
+            refused(
+                webhook::verify_zitadel(&h, &req.body, &[&first], 300, old_expiry, None),
+                ErrorKind::VerificationFailed,
+                &[],
+            )
         },
     );
+    for (label, v) in ["new key", "old key"].iter().zip(&grace_values) {
+        t.note(&format!("v1 ({label}): {v}"));
+    }
     t.check(
         "Standard Webhooks scheme: webhook-id/-timestamp/-signature verify",
         || {

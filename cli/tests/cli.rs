@@ -898,6 +898,150 @@ fn target_create_sign_verify_rotate_and_jwks() {
     assert_eq!(keys[0]["alg"], "ES256");
 }
 
+/// `target create --encryption-key-file`: the key is checked before
+/// anything is written, so a bad PEM (or a key unfit for JWE) leaves no
+/// target and no one-time signing key is lost; a good one is active at once.
+#[test]
+fn target_create_with_a_bad_encryption_key_creates_nothing() {
+    let env = Env::init();
+    let create = |pem_file: &std::path::Path| {
+        env.run(&[
+            "--json",
+            "target",
+            "create",
+            "enc",
+            "--endpoint",
+            "https://hooks.example.com/x",
+            "--payload",
+            "jwe",
+            "--encryption-key-file",
+            pem_file.to_str().expect("utf-8"),
+        ])
+    };
+    let bad = env.dir.path().join("bad.pem");
+    let p521 = josekit::jwk::alg::ec::EcKeyPair::generate(josekit::jwk::alg::ec::EcCurve::P521)
+        .expect("P-521");
+    for content in [
+        b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n".to_vec(),
+        b"not a key".to_vec(),
+        p521.to_pem_public_key(),
+    ] {
+        fs::write(&bad, &content).expect("write pem");
+        let r = create(&bad);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.error_message().starts_with("--encryption-key-file: "),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty(), "no signing key printed");
+    }
+    let list = env.ok_json(&["target", "list"]);
+    assert_eq!(list["targets"].as_array().map(Vec::len), Some(0), "{list}");
+
+    let good = env.dir.path().join("good.pem");
+    let p256 = josekit::jwk::alg::ec::EcKeyPair::generate(josekit::jwk::alg::ec::EcCurve::P256)
+        .expect("P-256");
+    fs::write(&good, p256.to_pem_public_key()).expect("write pem");
+    let r = create(&good);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let c = r.json();
+    assert!(
+        c["signing_key"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("whsec_"))
+    );
+    let keys = c["encryption_keys"].as_array().expect("keys");
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0]["active"], true);
+    assert_eq!(keys[0]["algorithm"], "ECDH-ES+A256KW");
+    let list = env.ok_json(&["target", "list"]);
+    assert_eq!(list["targets"].as_array().map(Vec::len), Some(1));
+}
+
+/// `target update --interrupt-on-error[=BOOL]`: kept when not given (also
+/// across `--type`), applied to the current type when given alone, refused
+/// by name where it cannot apply (async), with nothing changed.
+#[test]
+fn target_update_interrupt_on_error_is_explicit() {
+    let env = Env::init();
+    let c = env.ok_json(&[
+        "target",
+        "create",
+        "t",
+        "--endpoint",
+        "https://hooks.example.com/x",
+        "--interrupt-on-error",
+    ]);
+    let id = c["id"].as_str().expect("id").to_owned();
+    assert_eq!(c["interrupt_on_error"], true);
+    let state = |env: &Env| {
+        let v = env.ok_json(&["target", "show", &id]);
+        (
+            v["target_type"].as_str().unwrap_or_default().to_owned(),
+            v["interrupt_on_error"].as_bool(),
+        )
+    };
+    let st = |t: &str, b: bool| (t.to_owned(), Some(b));
+    // --type alone keeps the flag (it used to reset it to false).
+    env.ok_json(&["target", "update", &id, "--type", "call"]);
+    assert_eq!(state(&env), st("REST_CALL", true));
+    // The flag alone applies to the current type (it used to be ignored).
+    env.ok_json(&["target", "update", &id, "--interrupt-on-error=false"]);
+    assert_eq!(state(&env), st("REST_CALL", false));
+    env.ok_json(&["target", "update", &id, "--interrupt-on-error"]);
+    assert_eq!(state(&env), st("REST_CALL", true));
+    env.ok_json(&[
+        "target",
+        "update",
+        &id,
+        "--type",
+        "webhook",
+        "--interrupt-on-error=false",
+    ]);
+    assert_eq!(state(&env), st("REST_WEBHOOK", false));
+    // Other updates leave it alone.
+    env.ok_json(&["target", "update", &id, "--name", "renamed"]);
+    assert_eq!(state(&env), st("REST_WEBHOOK", false));
+    // Where it cannot apply: refused, naming the flag, nothing changed.
+    for args in [
+        vec!["--type", "async", "--interrupt-on-error"],
+        vec!["--type", "async", "--interrupt-on-error=false"],
+    ] {
+        let mut all = vec!["target", "update", id.as_str()];
+        all.extend(args);
+        let m = env.fails(2, &all);
+        assert!(m.contains("--interrupt-on-error"), "{m}");
+        assert_eq!(state(&env), st("REST_WEBHOOK", false));
+    }
+    env.ok_json(&["target", "update", &id, "--type", "async"]);
+    assert_eq!(state(&env), st("REST_ASYNC", false));
+    let m = env.fails(2, &["target", "update", &id, "--interrupt-on-error"]);
+    assert!(
+        m.contains("--interrupt-on-error") && m.contains("async"),
+        "{m}"
+    );
+    assert_eq!(state(&env), st("REST_ASYNC", false));
+    // Not a boolean: a usage error.
+    let r = env.run(&["target", "update", &id, "--interrupt-on-error=maybe"]);
+    assert_ne!(r.code, 0);
+    // And at create time too.
+    let m = env.fails(
+        2,
+        &[
+            "target",
+            "create",
+            "a",
+            "--endpoint",
+            "https://hooks.example.com/x",
+            "--type",
+            "async",
+            "--interrupt-on-error",
+        ],
+    );
+    assert!(m.contains("--interrupt-on-error"), "{m}");
+}
+
 // ---- identities, authentication, MFA ---------------------------------------------
 
 /// The current TOTP code of `uri`, through `credcycle mfa code`.

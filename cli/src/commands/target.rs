@@ -4,8 +4,8 @@ use std::fs;
 use std::path::Path;
 
 use credcycle::targets::{
-    CreateTarget, EncryptionKeyInfo, PayloadType, SignatureScheme, Target, TargetType,
-    UpdateTarget, webhook,
+    CreateTarget, EncryptionKeyInfo, InterruptUpdate, PayloadType, SignatureScheme, Target,
+    TargetType, UpdateTarget, webhook,
 };
 use credcycle::{Clock, ErrorCode, SystemClock, UnixTime};
 use serde::Serialize;
@@ -143,6 +143,13 @@ fn target_type(t: TargetTypeArg, interrupt: bool) -> TargetType {
     }
 }
 
+/// `--interrupt-on-error` given where it cannot apply.
+fn async_interrupt() -> CliError {
+    CliError::input(
+        "--interrupt-on-error: does not apply to async targets (their failures never interrupt)",
+    )
+}
+
 fn payload(p: PayloadArg) -> PayloadType {
     match p {
         PayloadArg::Json => PayloadType::Json,
@@ -223,19 +230,26 @@ pub(super) fn run(ctx: &Ctx, command: TargetCommand) -> Result<Output, CliError>
                 ),
                 None => None,
             };
+            if interrupt_on_error && matches!(ty, TargetTypeArg::Async) {
+                return Err(async_interrupt());
+            }
             let mut req = CreateTarget::new(name, endpoint);
             req.timeout = timeout;
             req.target_type = target_type(ty, interrupt_on_error);
             req.payload_type = payload(p);
             req.scheme = scheme(s);
             req.signature_header = signature_header;
-            let created = t.create(req)?;
-            let mut target = created.target;
-            if let Some(pem) = pem {
-                t.add_encryption_key(&target.id, &pem, None)?;
-                target = t.get(&target.id)?;
-            }
-            let view = TargetView::new(&target, Some(created.signing_key.reveal()));
+            // Added in the creation commit: a bad key creates nothing, so
+            // the one-time signing key is never shown for a target that
+            // failed half-way.
+            req.encryption_key = pem;
+            let created = t.create(req).map_err(|e| match &e {
+                credcycle::Error::InvalidInput(i) if i.field == "public_key" => {
+                    CliError::input(format!("--encryption-key-file: {}", i.reason))
+                }
+                _ => e.into(),
+            })?;
+            let view = TargetView::new(&created.target, Some(created.signing_key.reveal()));
             let human = view.human();
             Output::new(&view, human)
         }
@@ -249,17 +263,35 @@ pub(super) fn run(ctx: &Ctx, command: TargetCommand) -> Result<Output, CliError>
             payload: p,
             expiration_signing_key,
         } => {
-            let r = t.update(
-                &id,
-                UpdateTarget {
-                    name,
-                    timeout,
-                    endpoint,
-                    expiration_signing_key,
-                    payload_type: p.map(payload),
-                    target_type: ty.map(|ty| target_type(ty, interrupt_on_error)),
-                },
-            )?;
+            if interrupt_on_error.is_some() && matches!(ty, Some(TargetTypeArg::Async)) {
+                return Err(async_interrupt());
+            }
+            let interrupt = match (interrupt_on_error, ty) {
+                (Some(b), _) => InterruptUpdate::Set(b),
+                // A type change keeps the current flag (core reads it in
+                // the same commit).
+                (None, Some(_)) => InterruptUpdate::Keep,
+                (None, None) => InterruptUpdate::FromType,
+            };
+            let r = t
+                .update(
+                    &id,
+                    UpdateTarget {
+                        name,
+                        timeout,
+                        endpoint,
+                        expiration_signing_key,
+                        payload_type: p.map(payload),
+                        target_type: ty.map(|ty| target_type(ty, false)),
+                        interrupt_on_error: interrupt,
+                    },
+                )
+                .map_err(|e| match &e {
+                    credcycle::Error::InvalidInput(i) if i.field == "interrupt_on_error" => {
+                        async_interrupt()
+                    }
+                    _ => e.into(),
+                })?;
             #[derive(Serialize)]
             struct Updated {
                 change_date: String,

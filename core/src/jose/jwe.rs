@@ -226,7 +226,12 @@ impl DecryptionKey {
         }
     }
 
-    fn decrypter(&self, alg: JweAlgorithm) -> Option<Box<dyn josekit::jwe::JweDecrypter>> {
+    /// josekit's key-management decrypter for `alg` with this key (the
+    /// step that unwraps or derives the content key).
+    pub(crate) fn decrypter(
+        &self,
+        alg: JweAlgorithm,
+    ) -> Option<Box<dyn josekit::jwe::JweDecrypter>> {
         use josekit::jwe as j;
         macro_rules! make {
             ($a:expr) => {
@@ -333,6 +338,18 @@ pub fn encrypt(key: &PublicKey, kid: &str, cty: &str, plaintext: &[u8]) -> Resul
     }
 }
 
+/// The IV and tag lengths, in bytes, that a JWE with content encryption
+/// `enc` must have (`None` for an `enc` receivers do not accept).
+pub(crate) fn part_lengths(enc: &str) -> Option<(usize, usize)> {
+    match enc {
+        "A128GCM" | "A192GCM" | "A256GCM" => Some((12, 16)),
+        "A128CBC-HS256" => Some((16, 16)),
+        "A192CBC-HS384" => Some((16, 24)),
+        "A256CBC-HS512" => Some((16, 32)),
+        _ => None,
+    }
+}
+
 /// Decrypts a compact JWE with `key` under `options`.
 ///
 /// # Errors
@@ -364,12 +381,7 @@ fn decrypt_inner(token: &str, key: &DecryptionKey, options: &JweOptions) -> Opti
     if header.contains_key("zip") && !options.allow_compression {
         return None;
     }
-    let (iv_len, tag_len) = match enc {
-        "A128GCM" | "A192GCM" | "A256GCM" => (12, 16),
-        "A128CBC-HS256" => (16, 16),
-        "A192CBC-HS384" => (16, 24),
-        _ => (16, 32),
-    };
+    let (iv_len, tag_len) = part_lengths(enc)?;
     let direct = matches!(alg, JweAlgorithm::Dir | JweAlgorithm::EcdhEs);
     let ek = b64::decode(ek.as_bytes())?;
     if direct != ek.is_empty() {

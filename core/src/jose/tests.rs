@@ -19,6 +19,13 @@ const APPENDIX: &str =
 const WP_JWS: &str = include_str!("../../../tests/data/wycheproof/json_web_signature_test.json");
 const WP_JWK: &str = include_str!("../../../tests/data/wycheproof/json_web_key_test.json");
 const WP_JWE: &str = include_str!("../../../tests/data/wycheproof/json_web_encryption_test.json");
+const WP_JWC: &str = include_str!("../../../tests/data/wycheproof/json_web_crypto_test.json");
+const WP_OAEP_2048: &str =
+    include_str!("../../../tests/data/wycheproof/rsa_oaep_2048_sha256_mgf1sha256_test.json");
+const WP_OAEP_3072: &str =
+    include_str!("../../../tests/data/wycheproof/rsa_oaep_3072_sha256_mgf1sha256_test.json");
+const WP_A128CBC: &str = include_str!("../../../tests/data/wycheproof/a128cbc_hs256_test.json");
+const WP_A256CBC: &str = include_str!("../../../tests/data/wycheproof/a256cbc_hs512_test.json");
 
 fn appendix_case(id: &str) -> Value {
     let doc: Value = serde_json::from_str(APPENDIX).unwrap();
@@ -174,29 +181,71 @@ fn run_wycheproof_jws(
 /// Every case of `json_web_signature_test.json` (401) through the receiver
 /// verifier with every algorithm allowed (so that the key alone decides);
 /// none is skipped. 393 give Wycheproof's result. Eight differ, each
-/// deliberately, and are pinned here:
-/// - 346, 350: the key declares `alg: PS256`, the token is PS384;
-///   347, 351: the key declares `alg: ES521` (not a registered name). We
-///   refuse a key whose `alg` differs from the token's (RFC 7517 §4.4).
-/// - 367, 370 ("invalid base64 padding"): byte-identical to tcId 357, which
-///   the file marks valid; the padding the names describe is not in them.
-/// - 372, 373: a `?` inserted into the header or payload, marked valid (a
-///   decoder that skips foreign characters); our base64url is strict.
+/// deliberately; each is pinned below with the exact refusal (or
+/// acceptance) and the evidence that nothing else is at stake:
+/// - 346, 350 (RFC 7520 Figure 20): the key declares `alg: PS256`, the
+///   token is PS384; 347, 351 (Figure 27): the key declares `alg: ES521`
+///   (not a registered name; ES512 is), the token is ES512. A key whose
+///   `alg` differs from the token's is not used (RFC 7517 §4.4 names the
+///   algorithm the key is intended for; honouring it is what stops a key
+///   being used with an algorithm its owner did not choose). Refused as
+///   `NoKey`; with the key's `alg` removed the same tokens verify.
+/// - 367, 370 ("invalid base64 padding", marked invalid): the stored tokens
+///   are byte-identical to tcId 357, which the file marks valid; the padding
+///   their comments describe is not in them, so they verify.
+/// - 372, 373 (a `?` inserted into the header or payload, marked valid):
+///   their MAC only matches a signing input with the `?` dropped, i.e. a
+///   decoder that skips characters outside the alphabet. RFC 7515 §2 and
+///   §5.2 forbid any character outside base64url and sign the encoded parts
+///   as received, so they are refused as `Malformed`.
 #[test]
 fn wycheproof_json_web_signature() {
-    let (valid, invalid, mismatch) = run_wycheproof_jws(WP_JWS, |key, jws| {
-        let Ok(jwk) = Jwk::from_value(key) else {
-            return false;
-        };
+    let verify_with = |key: &Value, jws: &str| {
+        let jwk = Jwk::from_value(key).map_err(|_| Reject::NoKey)?;
         let keys = Jwks::new(vec![jwk]).unwrap();
-        verify_compact(jws, &keys, JwsAlgorithm::ALL).is_ok()
-    });
+        jws::verify_inner(jws.as_bytes(), &keys, JwsAlgorithm::ALL)
+    };
+    let (valid, invalid, mismatch) =
+        run_wycheproof_jws(WP_JWS, |key, jws| verify_with(key, jws).is_ok());
     assert_eq!((valid, invalid), (46, 355));
     assert_eq!(
         mismatch,
         BTreeSet::from([346, 347, 350, 351, 367, 370, 372, 373]),
         "cases that disagree with Wycheproof"
     );
+    // The reason of each deviation.
+    let doc: Value = serde_json::from_str(WP_JWS).unwrap();
+    let mut cases = std::collections::BTreeMap::new();
+    for g in doc["testGroups"].as_array().unwrap() {
+        let key = g.get("public").unwrap_or(&g["private"]).clone();
+        for t in g["tests"].as_array().unwrap() {
+            cases.insert(
+                t["tcId"].as_u64().unwrap(),
+                (key.clone(), t["jws"].as_str().unwrap().to_owned()),
+            );
+        }
+    }
+    for id in [346, 347, 350, 351] {
+        let (key, jws) = &cases[&id];
+        assert_eq!(verify_with(key, jws).unwrap_err(), Reject::NoKey, "{id}");
+        let mut unbound = key.clone();
+        unbound.as_object_mut().unwrap().remove("alg");
+        assert!(verify_with(&unbound, jws).is_ok(), "{id} without alg");
+    }
+    for id in [367, 370] {
+        assert_eq!(cases[&id].1, cases[&357].1, "{id} is tcId 357");
+        assert!(verify_with(&cases[&id].0, &cases[&id].1).is_ok(), "{id}");
+    }
+    for id in [372, 373] {
+        let (key, jws) = &cases[&id];
+        assert_eq!(
+            verify_with(key, jws).unwrap_err(),
+            Reject::Malformed,
+            "{id}"
+        );
+        // Dropping the `?` gives back tcId 357, which verifies.
+        assert_eq!(jws.replace('?', ""), cases[&357].1, "{id}");
+    }
 }
 
 /// Every case of `json_web_key_test.json`: the key set is parsed with the
@@ -278,6 +327,244 @@ fn wycheproof_json_web_encryption() {
     );
 }
 
+/// Every case of `json_web_crypto_test.json` (83: 49 JWS, 34 JWE, none
+/// skipped) through the receiver: a group's key (a JWK, or a JWK set for
+/// the `JsonWebKeyset` groups) is parsed with the receiver's rules, then the
+/// JWS verified with every algorithm allowed, or the JWE decrypted under the
+/// default options. All 83 give Wycheproof's result (6 valid, 77 invalid):
+/// truncated and extra parts, modified parts, `alg: none`, JSON
+/// serialization, symmetric confusion with the EC key's bytes, an
+/// attacker's embedded `jwk`, a ROCA key, a mixed symmetric/asymmetric key
+/// set, and an invalid ECDH curve point are all refused.
+#[test]
+fn wycheproof_json_web_crypto() {
+    let doc: Value = serde_json::from_str(WP_JWC).unwrap();
+    let (mut jws_cases, mut jwe_cases, mut valid, mut invalid) = (0, 0, 0, 0);
+    let mut mismatch = BTreeSet::new();
+    for g in doc["testGroups"].as_array().unwrap() {
+        let key = g.get("public").unwrap_or(&g["private"]);
+        let keys = if key.get("keys").is_some() {
+            Jwks::from_json(&key.to_string())
+        } else {
+            Jwk::from_value(key).and_then(|k| Jwks::new(vec![k]))
+        };
+        let dk = DecryptionKey::from_jwk_json(&g["private"].to_string());
+        // The `JsonSerialization` cases (17, 66) are JSON objects: the
+        // receiver gets their text.
+        let text = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        for t in g["tests"].as_array().unwrap() {
+            let id = t["tcId"].as_u64().unwrap();
+            let got = if let Some(jws) = t.get("jws") {
+                jws_cases += 1;
+                match &keys {
+                    Ok(k) => verify_compact(&text(jws), k, JwsAlgorithm::ALL).is_ok(),
+                    Err(_) => false,
+                }
+            } else {
+                jwe_cases += 1;
+                match &dk {
+                    Ok(k) => jwe::decrypt(&text(&t["jwe"]), k, &JweOptions::default()).is_ok(),
+                    Err(_) => false,
+                }
+            };
+            let want = t["result"] == "valid";
+            if want {
+                valid += 1;
+            } else {
+                invalid += 1;
+            }
+            if got != want {
+                mismatch.insert(id);
+            }
+        }
+    }
+    assert_eq!(
+        valid + invalid,
+        doc["numberOfTests"].as_u64().unwrap() as usize
+    );
+    assert_eq!((jws_cases, jwe_cases, valid, invalid), (49, 34, 6, 77));
+    assert!(
+        mismatch.is_empty(),
+        "disagree with Wycheproof: {mismatch:?}"
+    );
+}
+
+/// A compact JWE with `RSA-OAEP-256` / `A256GCM` whose encrypted key is
+/// `ek` and whose content is `plaintext` sealed under `cek`.
+fn oaep_jwe(ek: &[u8], cek: &[u8; 32], plaintext: &[u8]) -> String {
+    let header = b64::encode(br#"{"alg":"RSA-OAEP-256","enc":"A256GCM"}"#);
+    let iv = [9u8; 12];
+    let mut buf = plaintext.to_vec();
+    crate::crypto::hazmat::aes_gcm_seal_in_place(cek, &iv, header.as_bytes(), &mut buf, 0).unwrap();
+    let (ct, tag) = buf.split_at(plaintext.len());
+    [
+        header,
+        b64::encode(ek),
+        b64::encode(&iv),
+        b64::encode(ct),
+        b64::encode(tag),
+    ]
+    .join(".")
+}
+
+/// SECURITY-REQUIREMENTS WH-6: every case of
+/// `rsa_oaep_{2048,3072}_sha256_mgf1sha256_test.json` (37 each) through the
+/// JWE layer's `RSA-OAEP-256`, twice:
+///
+/// 1. the key-unwrap step itself (the file's private JWK loaded as a
+///    receiver's [`DecryptionKey`], then its `RSA-OAEP-256` decrypter):
+///    every case gives Wycheproof's result except the 8 valid cases
+///    encrypted with an OAEP label (tcIds 8, 9, 10, 33, 34, 35, 36, 37 in both
+///    files): JWE's `RSA-OAEP-256` has no label (RFC 7518 §4.3), the unwrap
+///    uses the empty one, and these are refused — as they must be.
+/// 2. whole compact JWEs (`alg` `RSA-OAEP-256`, `enc` `A256GCM`) whose
+///    encrypted key is the case's ciphertext and whose content is sealed
+///    under the case's message when that is a 32-byte key (else under an
+///    unrelated key): exactly the valid, label-free case with a 32-byte
+///    message (tcId 7) decrypts; every other (19 invalid ciphertexts, labelled ones,
+///    and valid ones whose message is not an A256GCM key) is refused.
+#[test]
+fn wycheproof_rsa_oaep_256() {
+    use josekit::jwe::JweHeader;
+    for (name, text) in [("2048", WP_OAEP_2048), ("3072", WP_OAEP_3072)] {
+        let doc: Value = serde_json::from_str(text).unwrap();
+        let (mut valid, mut invalid, mut whole_ok) = (0, 0, BTreeSet::new());
+        let mut mismatch = BTreeSet::new();
+        for g in doc["testGroups"].as_array().unwrap() {
+            assert_eq!(
+                (g["sha"].as_str(), g["mgfSha"].as_str()),
+                (Some("SHA-256"), Some("SHA-256"))
+            );
+            let key = DecryptionKey::from_jwk_json(&g["privateKeyJwk"].to_string()).unwrap();
+            let unwrap = key.decrypter(JweAlgorithm::RsaOaep256).unwrap();
+            for t in g["tests"].as_array().unwrap() {
+                let id = t["tcId"].as_u64().unwrap();
+                let (ct, msg) = (
+                    unhex(t["ct"].as_str().unwrap()),
+                    unhex(t["msg"].as_str().unwrap()),
+                );
+                let want = t["result"] == "valid";
+                if want {
+                    valid += 1;
+                } else {
+                    invalid += 1;
+                }
+                let got = unwrap
+                    .decrypt(Some(&ct), &josekit::jwe::enc::A256GCM, &JweHeader::new())
+                    .ok()
+                    .map(|k| k.into_owned());
+                let ok = got.as_deref() == Some(msg.as_slice());
+                // Whatever the outcome, never a wrong plaintext.
+                assert!(got.is_none() || ok, "{name} tcId {id}: wrong plaintext");
+                if ok != want {
+                    mismatch.insert(id);
+                }
+                // The whole JWE.
+                let cek: [u8; 32] = msg.as_slice().try_into().unwrap_or([0x5a; 32]);
+                let token = oaep_jwe(&ct, &cek, b"wycheproof");
+                if let Ok(d) = jwe::decrypt(&token, &key, &JweOptions::default()) {
+                    assert_eq!(d.plaintext, b"wycheproof");
+                    whole_ok.insert(id);
+                }
+            }
+        }
+        assert_eq!(
+            valid + invalid,
+            doc["numberOfTests"].as_u64().unwrap() as usize
+        );
+        assert_eq!((valid, invalid), (18, 19), "{name}");
+        assert_eq!(
+            mismatch,
+            BTreeSet::from([8, 9, 10, 33, 34, 35, 36, 37]),
+            "{name}: cases that disagree with Wycheproof"
+        );
+        let labelled: BTreeSet<u64> = doc["testGroups"][0]["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["label"] != "")
+            .map(|t| t["tcId"].as_u64().unwrap())
+            .collect();
+        assert_eq!(
+            labelled, mismatch,
+            "{name}: the deviations are the labelled cases"
+        );
+        let valid_32: BTreeSet<u64> = doc["testGroups"][0]["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| {
+                t["result"] == "valid" && t["label"] == "" && t["msg"].as_str().unwrap().len() == 64
+            })
+            .map(|t| t["tcId"].as_u64().unwrap())
+            .collect();
+        assert_eq!(valid_32, BTreeSet::from([7]), "{name}");
+        assert_eq!(whole_ok, valid_32, "{name}: whole JWEs that decrypt");
+    }
+}
+
+/// SECURITY-REQUIREMENTS SM-2: every case of `a128cbc_hs256_test.json` and
+/// `a256cbc_hs512_test.json` (94 each: 67 valid, 27 with a modified tag)
+/// through the content decryption the JWE layer runs for those `enc`
+/// values (josekit's, after the layer's own IV and tag length checks, which
+/// every case meets). All 188 give Wycheproof's result, with the exact
+/// plaintext.
+#[test]
+fn wycheproof_aes_cbc_hmac_sha2() {
+    use josekit::jwe::JweContentEncryption as _;
+    for (enc, text, cipher) in [
+        (
+            "A128CBC-HS256",
+            WP_A128CBC,
+            josekit::jwe::enc::A128CBC_HS256,
+        ),
+        (
+            "A256CBC-HS512",
+            WP_A256CBC,
+            josekit::jwe::enc::A256CBC_HS512,
+        ),
+    ] {
+        let doc: Value = serde_json::from_str(text).unwrap();
+        let (iv_len, tag_len) = jwe::part_lengths(enc).unwrap();
+        assert!(jwe::CONTENT_ENCRYPTIONS.contains(&enc));
+        let (mut valid, mut invalid, mut mismatch) = (0, 0, BTreeSet::new());
+        for g in doc["testGroups"].as_array().unwrap() {
+            for t in g["tests"].as_array().unwrap() {
+                let id = t["tcId"].as_u64().unwrap();
+                let [key, iv, aad, msg, ct, tag] =
+                    ["key", "iv", "aad", "msg", "ct", "tag"].map(|f| unhex(t[f].as_str().unwrap()));
+                let want = t["result"] == "valid";
+                if want {
+                    valid += 1;
+                } else {
+                    invalid += 1;
+                }
+                let lengths_ok = iv.len() == iv_len && tag.len() == tag_len;
+                let got = cipher.decrypt(&key, Some(&iv), &ct, &aad, Some(&tag)).ok();
+                assert!(
+                    got.is_none() || got.as_deref() == Some(msg.as_slice()),
+                    "{enc} {id}"
+                );
+                if (lengths_ok && got.is_some()) != want {
+                    mismatch.insert(id);
+                }
+            }
+        }
+        assert_eq!(
+            valid + invalid,
+            doc["numberOfTests"].as_u64().unwrap() as usize
+        );
+        assert_eq!((valid, invalid), (67, 27), "{enc}");
+        assert!(
+            mismatch.is_empty(),
+            "{enc}: disagree with Wycheproof: {mismatch:?}"
+        );
+    }
+}
+
 // ---- RFC 7520 -------------------------------------------------------------
 
 fn cookbook(name: &str) -> Value {
@@ -287,6 +574,14 @@ fn cookbook(name: &str) -> Value {
         "4_3" => include_str!("../../../tests/data/jose/rfc7520/4_3.ecdsa_signature.json"),
         "4_4" => {
             include_str!("../../../tests/data/jose/rfc7520/4_4.hmac-sha2_integrity_protection.json")
+        }
+        "4_5" => include_str!(
+            "../../../tests/data/jose/rfc7520/4_5.signature_with_detached_content.json"
+        ),
+        "5_9" => include_str!("../../../tests/data/jose/rfc7520/5_9.compressed_content.json"),
+        "7797" => include_str!("../../../tests/data/jose/rfc7797/hmac-sha2_b64_false.json"),
+        "7797_4.2" => {
+            include_str!("../../../tests/data/jose/rfc7797/4.2.hmac-sha2_b64_false.json")
         }
         "5_1" => include_str!(
             "../../../tests/data/jose/rfc7520/5_1.key_encryption_using_rsa_v15_and_aes-hmac-sha2.json"
@@ -360,6 +655,106 @@ fn rfc7520_encryption_decrypts() {
         ..JweOptions::default()
     };
     assert_eq!(run("5_1", &legacy), Some(true));
+}
+
+/// RFC 7520 §5.9: `zip: DEF` is refused under the default options
+/// (decompression bombs) and decrypts to the exact plaintext when allowed.
+#[test]
+fn rfc7520_compressed_content_only_when_allowed() {
+    let c = cookbook("5_9");
+    assert_eq!(c["input"]["zip"], "DEF");
+    let key = DecryptionKey::from_jwk_json(&c["input"]["key"].to_string()).unwrap();
+    let token = c["output"]["compact"].as_str().unwrap();
+    assert!(jwe::decrypt(token, &key, &JweOptions::default()).is_err());
+    let zip = JweOptions {
+        allow_compression: true,
+        ..JweOptions::default()
+    };
+    let d = jwe::decrypt(token, &key, &zip).unwrap();
+    assert_eq!(
+        d.plaintext,
+        c["input"]["plaintext"].as_str().unwrap().as_bytes()
+    );
+    assert_eq!(d.header["zip"], "DEF");
+}
+
+/// RFC 7520 §4.5 (detached content, HS256): the verifier has no detached
+/// mode, so the compact form with an empty payload part is refused (the
+/// MAC covers the absent payload); with the payload put back in place, the
+/// same signature verifies.
+#[test]
+fn rfc7520_detached_content_is_refused_and_verifies_when_attached() {
+    let c = cookbook("4_5");
+    let keys = jwks_of(&c["input"]["key"]);
+    let detached = c["output"]["compact"].as_str().unwrap();
+    let parts: Vec<&str> = detached.split('.').collect();
+    assert_eq!(parts.len(), 3);
+    assert!(parts[1].is_empty());
+    assert_eq!(
+        jws::verify_inner(detached.as_bytes(), &keys, JwsAlgorithm::ALL).unwrap_err(),
+        Reject::BadSignature
+    );
+    let payload = c["input"]["payload"].as_str().unwrap();
+    let attached = [parts[0], &b64::encode(payload.as_bytes()), parts[2]].join(".");
+    let v = verify_compact(&attached, &keys, JwsAlgorithm::ALL).unwrap();
+    assert_eq!(v.alg, JwsAlgorithm::Hs256);
+    assert_eq!(v.payload, payload.as_bytes());
+}
+
+/// RFC 7797 (`b64: false`, `crit: ["b64"]`) is refused: the compact example
+/// (whose payload is not base64url) as malformed, its JSON serializations
+/// as not compact, and — to show `crit` alone refuses it — the same header
+/// over a base64url payload with a correct HS256 MAC, as critical.
+#[test]
+fn rfc7797_unencoded_payload_is_refused() {
+    let c = cookbook("7797");
+    let keys = jwks_of(&c["input"]["key"]);
+    let compact = c["output"]["compact"].as_str().unwrap();
+    assert_eq!(
+        jws::verify_inner(compact.as_bytes(), &keys, JwsAlgorithm::ALL).unwrap_err(),
+        Reject::Malformed
+    );
+    for doc in [cookbook("7797"), cookbook("7797_4.2")] {
+        for form in ["json", "json_flat"] {
+            let text = doc["output"][form].to_string();
+            assert!(
+                verify_compact(&text, &jwks_of(&doc["input"]["key"]), JwsAlgorithm::ALL).is_err(),
+                "{form}"
+            );
+        }
+    }
+    let header: Map<String, Value> = serde_json::from_value(json!({
+        "alg": "HS256", "b64": false, "crit": ["b64"]
+    }))
+    .unwrap();
+    let k = b64::decode(c["input"]["key"]["k"].as_str().unwrap().as_bytes()).unwrap();
+    let token = sign_compact(
+        &header,
+        c["input"]["payload"].as_str().unwrap().as_bytes(),
+        |m| {
+            Ok(
+                ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &k), m)
+                    .as_ref()
+                    .to_vec(),
+            )
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        jws::verify_inner(token.as_bytes(), &keys, JwsAlgorithm::ALL).unwrap_err(),
+        Reject::Critical
+    );
+    // Without the b64/crit members the same construction verifies.
+    let plain: Map<String, Value> = serde_json::from_value(json!({"alg": "HS256"})).unwrap();
+    let token = sign_compact(&plain, b"x", |m| {
+        Ok(
+            ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &k), m)
+                .as_ref()
+                .to_vec(),
+        )
+    })
+    .unwrap();
+    assert!(verify_compact(&token, &keys, JwsAlgorithm::ALL).is_ok());
 }
 
 // ---- the engine's signing key -------------------------------------------

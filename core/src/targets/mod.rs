@@ -96,6 +96,16 @@ impl TargetType {
         }
     }
 
+    /// The same type with `interrupt_on_error` set (`RestAsync` has none
+    /// and stays as it is).
+    pub fn with_interrupt(self, interrupt_on_error: bool) -> Self {
+        match self {
+            TargetType::RestWebhook { .. } => TargetType::RestWebhook { interrupt_on_error },
+            TargetType::RestCall { .. } => TargetType::RestCall { interrupt_on_error },
+            TargetType::RestAsync => TargetType::RestAsync,
+        }
+    }
+
     pub(crate) fn from_parts(s: &str, interrupt_on_error: bool) -> Option<Self> {
         match s {
             "REST_WEBHOOK" => Some(TargetType::RestWebhook { interrupt_on_error }),
@@ -272,6 +282,11 @@ pub struct CreateTarget {
     pub scheme: SignatureScheme,
     /// Zitadel-scheme header name (default `ZITADEL-Signature`).
     pub signature_header: Option<String>,
+    /// A receiver's public key (PEM SubjectPublicKeyInfo, as
+    /// [`Targets::add_encryption_key`] takes it), added as the active
+    /// encryption key in the same commit as the target: a key that does not
+    /// parse or fit leaves no target behind.
+    pub encryption_key: Option<String>,
 }
 
 impl CreateTarget {
@@ -287,8 +302,26 @@ impl CreateTarget {
             payload_type: PayloadType::Json,
             scheme: SignatureScheme::Zitadel,
             signature_header: None,
+            encryption_key: None,
         }
     }
+}
+
+/// How [`Targets::update`] sets `interrupt_on_error`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum InterruptUpdate {
+    /// As `target_type` carries it; unchanged when no `target_type` is
+    /// given (default).
+    #[default]
+    FromType,
+    /// Keep the target's current value across a `target_type` change
+    /// (false when the current type is `RestAsync`, which has none); the
+    /// flag inside `target_type` is ignored. Alone, changes nothing.
+    Keep,
+    /// Set it on the resulting type (`target_type` if given, else the
+    /// current one), overriding the flag inside `target_type`. Refused
+    /// (naming `interrupt_on_error`) when that type is `RestAsync`.
+    Set(bool),
 }
 
 /// What [`Targets::update`] takes; unset fields are unchanged.
@@ -307,6 +340,8 @@ pub struct UpdateTarget {
     pub payload_type: Option<PayloadType>,
     /// New type.
     pub target_type: Option<TargetType>,
+    /// How `interrupt_on_error` is set (default: as `target_type` says).
+    pub interrupt_on_error: InterruptUpdate,
 }
 
 /// What [`Targets::update`] returns (the seed's response).

@@ -7,10 +7,10 @@ use serde_json::{Map, Value};
 use super::record::{EncryptionKeyRecord, SigningKeyRecord, TargetRecord};
 use super::webhook;
 use super::{
-    CreateTarget, CreatedTarget, EncryptionKeyInfo, MAX_ENCRYPTION_KEYS, MAX_ENDPOINT_CHARS,
-    MAX_NAME_CHARS, MAX_PAYLOAD_BYTES, MAX_SIGNING_KEYS, MAX_TIMEOUT, PayloadType,
-    SIGNING_KEY_BYTES, SignatureScheme, SignedRequest, SigningSecret, Target, TargetType,
-    UpdateResponse, UpdateTarget,
+    CreateTarget, CreatedTarget, EncryptionKeyInfo, InterruptUpdate, MAX_ENCRYPTION_KEYS,
+    MAX_ENDPOINT_CHARS, MAX_NAME_CHARS, MAX_PAYLOAD_BYTES, MAX_SIGNING_KEYS, MAX_TIMEOUT,
+    PayloadType, SIGNING_KEY_BYTES, SignatureScheme, SignedRequest, SigningSecret, Target,
+    TargetType, UpdateResponse, UpdateTarget,
 };
 use crate::audit;
 use crate::codec::{self, bytes::ByteBuf};
@@ -96,8 +96,10 @@ impl Targets {
     /// Creates a target with a first signing key (returned once).
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] naming `name`, `endpoint`, `timeout` or
-    /// `signature_header` and the limit; key manager and store failures.
+    /// [`Error::InvalidInput`] naming `name`, `endpoint`, `timeout`,
+    /// `signature_header` or `public_key` (the encryption key) and the
+    /// limit; key manager and store failures. Nothing is written on any
+    /// error.
     pub fn create(&self, req: CreateTarget) -> Result<CreatedTarget> {
         check_name(&req.name)?;
         check_endpoint(&req.endpoint)?;
@@ -106,6 +108,12 @@ impl Targets {
             .signature_header
             .unwrap_or_else(|| webhook::ZITADEL_HEADER.to_owned());
         check_header_name(&header)?;
+        // Parsed before anything is written: a bad key leaves no target.
+        let encryption_key = req
+            .encryption_key
+            .as_deref()
+            .map(parse_encryption_key)
+            .transpose()?;
         let kek = self.engine.ensure_default_key()?;
         let store = &self.engine.services().store;
         let (rec, secret) = self.engine.retry(|| {
@@ -128,6 +136,15 @@ impl Targets {
                 create_time: now.0,
                 change_date: now.0,
             };
+            if let Some((fingerprint, spki)) = &encryption_key {
+                rec.encryption_keys.push(EncryptionKeyRecord {
+                    fingerprint: fingerprint.clone(),
+                    spki: ByteBuf(spki.clone()),
+                    created: now.0,
+                    expires: None,
+                    active: true,
+                });
+            }
             let secret = self.add_signing_key(&mut rec, &kek, now)?;
             let mut ops = vec![put(self.key(&id), &rec, Version::ABSENT)?];
             ops.extend(self.audit_ops(&id, "target.create")?);
@@ -143,18 +160,32 @@ impl Targets {
     /// The seed's Update Target. Unset fields are unchanged. With
     /// `expiration_signing_key` a new signing key is made and returned: a
     /// zero duration retires the old keys at once; a positive one (≤ the
-    /// policy maximum) keeps them signing until then.
+    /// policy maximum) keeps them signing until then. `interrupt_on_error`
+    /// says how that flag is set ([`InterruptUpdate`]).
     ///
     /// # Errors
     /// [`Error::InvalidInput`] naming the field and limit (also when no
-    /// field is set); [`Error::NotFound`] (`target`); nothing is changed on
-    /// any error.
+    /// field is set, and naming `interrupt_on_error` when it is set for a
+    /// `RestAsync` target); [`Error::NotFound`] (`target`); nothing is
+    /// changed on any error.
     pub fn update(&self, id: &str, req: UpdateTarget) -> Result<UpdateResponse> {
-        if req == UpdateTarget::default() {
+        let changes_something = req.name.is_some()
+            || req.timeout.is_some()
+            || req.endpoint.is_some()
+            || req.expiration_signing_key.is_some()
+            || req.payload_type.is_some()
+            || req.target_type.is_some()
+            || matches!(req.interrupt_on_error, InterruptUpdate::Set(_));
+        if !changes_something {
             return Err(Error::invalid(
                 "update",
-                "at least one of name, timeout, endpoint, expiration_signing_key, payload_type, target_type must be given",
+                "at least one of name, timeout, endpoint, expiration_signing_key, payload_type, target_type, interrupt_on_error must be given",
             ));
+        }
+        if let (InterruptUpdate::Set(_), Some(TargetType::RestAsync)) =
+            (req.interrupt_on_error, req.target_type)
+        {
+            return Err(async_interrupt());
         }
         if let Some(n) = &req.name {
             check_name(n)?;
@@ -197,11 +228,21 @@ impl Targets {
             if let Some(p) = req.payload_type {
                 rec.payload_type = p.as_str().to_owned();
             }
-            if let Some(t) = req.target_type {
-                let (interrupt, ty) = type_parts(t);
-                rec.target_type = ty.to_owned();
-                rec.interrupt_on_error = interrupt;
+            let current = rec.target_type()?;
+            let mut ty = req.target_type.unwrap_or(current);
+            match req.interrupt_on_error {
+                InterruptUpdate::FromType => {}
+                InterruptUpdate::Keep => ty = ty.with_interrupt(current.interrupt_on_error()),
+                InterruptUpdate::Set(b) => {
+                    if ty == TargetType::RestAsync {
+                        return Err(async_interrupt());
+                    }
+                    ty = ty.with_interrupt(b);
+                }
             }
+            let (interrupt, name) = type_parts(ty);
+            rec.target_type = name.to_owned();
+            rec.interrupt_on_error = interrupt;
             if let (Some(grace), Some(kek)) = (req.expiration_signing_key, &kek) {
                 let until = now.secs().saturating_add(grace.as_secs() as i64);
                 if grace.is_zero() {
@@ -263,18 +304,7 @@ impl Targets {
         pem: &str,
         expire_time: Option<UnixTime>,
     ) -> Result<EncryptionKeyInfo> {
-        let key = PublicKey::from_pem(pem)?;
-        jwe::algorithm_for(&key)?;
-        if let PublicKey::Rsa { n, .. } = &key {
-            if crate::jose::rsa_modulus_is_roca(n) {
-                return Err(Error::invalid(
-                    "public_key",
-                    "RSA key has the ROCA weakness (CVE-2017-15361)",
-                ));
-            }
-        }
-        let fingerprint = key.fingerprint();
-        let spki = key.to_spki_der();
+        let (fingerprint, spki) = parse_encryption_key(pem)?;
         let rec = self.mutate(id, "target.encryption_key.add", |rec, now| {
             if let Some(t) = expire_time {
                 if t <= now {
@@ -625,6 +655,29 @@ fn put(key: Vec<u8>, rec: &TargetRecord, expect: Version) -> Result<Op> {
         value: codec::encode(rec)?,
         expect,
     })
+}
+
+/// A receiver's PEM public key checked as an encryption key: its
+/// fingerprint and DER SubjectPublicKeyInfo.
+fn parse_encryption_key(pem: &str) -> Result<(String, Vec<u8>)> {
+    let key = PublicKey::from_pem(pem)?;
+    jwe::algorithm_for(&key)?;
+    if let PublicKey::Rsa { n, .. } = &key {
+        if crate::jose::rsa_modulus_is_roca(n) {
+            return Err(Error::invalid(
+                "public_key",
+                "RSA key has the ROCA weakness (CVE-2017-15361)",
+            ));
+        }
+    }
+    Ok((key.fingerprint(), key.to_spki_der()))
+}
+
+fn async_interrupt() -> Error {
+    Error::invalid(
+        "interrupt_on_error",
+        "does not apply to REST_ASYNC targets (their failures never interrupt)",
+    )
 }
 
 fn type_parts(t: TargetType) -> (bool, &'static str) {

@@ -339,6 +339,140 @@ fn failed_updates_change_nothing() {
     .unwrap();
 }
 
+/// `interrupt_on_error`: as `target_type` carries it (default), kept across
+/// a type change, or set alone; refused by name for `RestAsync`, changing
+/// nothing.
+#[test]
+fn interrupt_on_error_updates_are_explicit() {
+    let fx = fixture();
+    let t = fx.t();
+    let mut req = CreateTarget::new("a", HOOK);
+    req.target_type = TargetType::RestWebhook {
+        interrupt_on_error: true,
+    };
+    let id = t.create(req).unwrap().target.id;
+    let ty = |t: &Targets| t.get(&id).unwrap().target_type;
+    let upd = |target_type, interrupt_on_error| UpdateTarget {
+        target_type,
+        interrupt_on_error,
+        ..Default::default()
+    };
+    let call = |b| TargetType::RestCall {
+        interrupt_on_error: b,
+    };
+    // Keep: the flag survives a type change whatever target_type carries.
+    t.update(&id, upd(Some(call(false)), InterruptUpdate::Keep))
+        .unwrap();
+    assert_eq!(ty(&t), call(true));
+    // Set alone: changes the current type's flag only.
+    t.update(&id, upd(None, InterruptUpdate::Set(false)))
+        .unwrap();
+    assert_eq!(ty(&t), call(false));
+    // Set overrides the flag inside target_type.
+    t.update(
+        &id,
+        upd(
+            Some(TargetType::RestWebhook {
+                interrupt_on_error: false,
+            }),
+            InterruptUpdate::Set(true),
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        ty(&t),
+        TargetType::RestWebhook {
+            interrupt_on_error: true
+        }
+    );
+    // FromType (default): the type's own flag.
+    t.update(&id, upd(Some(call(false)), InterruptUpdate::FromType))
+        .unwrap();
+    assert_eq!(ty(&t), call(false));
+    // Keep alone changes nothing, so it is refused like an empty update.
+    let before = snapshot(fx.store.as_ref());
+    assert_eq!(
+        field_of(&t.update(&id, upd(None, InterruptUpdate::Keep)).unwrap_err()),
+        "update"
+    );
+    // RestAsync has no flag: setting it is refused by name, in both forms.
+    for b in [true, false] {
+        let e = t
+            .update(
+                &id,
+                upd(Some(TargetType::RestAsync), InterruptUpdate::Set(b)),
+            )
+            .unwrap_err();
+        assert_eq!(field_of(&e), "interrupt_on_error", "{e}");
+    }
+    assert_eq!(snapshot(fx.store.as_ref()), before);
+    t.update(&id, upd(Some(TargetType::RestAsync), InterruptUpdate::Keep))
+        .unwrap();
+    assert_eq!(ty(&t), TargetType::RestAsync);
+    let before = snapshot(fx.store.as_ref());
+    let e = t
+        .update(&id, upd(None, InterruptUpdate::Set(true)))
+        .unwrap_err();
+    assert_eq!(field_of(&e), "interrupt_on_error", "{e}");
+    assert_eq!(snapshot(fx.store.as_ref()), before);
+    // From RestAsync, Keep means false (there was none to keep).
+    t.update(&id, upd(Some(call(true)), InterruptUpdate::Keep))
+        .unwrap();
+    assert_eq!(ty(&t), call(false));
+}
+
+/// `CreateTarget::encryption_key` is added as the active key in the
+/// creation commit; a key that does not parse or fit leaves no target.
+#[test]
+fn create_with_an_encryption_key_is_one_commit() {
+    use josekit::jwk::alg::ec::{EcCurve, EcKeyPair};
+    use josekit::jwk::alg::rsa::RsaKeyPair;
+    let fx = fixture();
+    let t = fx.t();
+    let pem = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    let before = snapshot(fx.store.as_ref());
+    for bad in [
+        "not a pem".to_owned(),
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n".to_owned(),
+        pem(RsaKeyPair::generate(1024).unwrap().to_pem_public_key()),
+        pem(EcKeyPair::generate(EcCurve::P521)
+            .unwrap()
+            .to_pem_public_key()),
+    ] {
+        let mut req = CreateTarget::new("enc", HOOK);
+        req.payload_type = PayloadType::Jwe;
+        req.encryption_key = Some(bad);
+        let e = t.create(req).unwrap_err();
+        assert_eq!(field_of(&e), "public_key", "{e}");
+    }
+    assert_eq!(snapshot(fx.store.as_ref()), before, "no target, no event");
+    assert!(t.list().unwrap().is_empty());
+
+    let pair = EcKeyPair::generate(EcCurve::P256).unwrap();
+    let mut req = CreateTarget::new("enc", HOOK);
+    req.payload_type = PayloadType::Jwe;
+    req.encryption_key = Some(pem(pair.to_pem_public_key()));
+    let c = t.create(req).unwrap();
+    assert_eq!(c.target.encryption_keys.len(), 1);
+    let k = &c.target.encryption_keys[0];
+    assert!(k.active && k.fingerprint.starts_with("SHA256:"));
+    assert_eq!(k.algorithm, "ECDH-ES+A256KW");
+    assert_eq!(t.get(&c.target.id).unwrap(), c.target);
+    // It signs a JWE body at once, which the receiver decrypts.
+    let req = t.sign(&c.target.id, br#"{"a":1}"#, fx.now()).unwrap();
+    assert_eq!(req.header("content-type"), Some("application/jose"));
+    let dk = DecryptionKey::from_pem(&pem(pair.to_pem_private_key()));
+    let jwks = fx.engine.jose().jwks().unwrap();
+    let v = Validation {
+        audience: Some(HOOK.to_owned()),
+        issuer: Some(fx.engine.policy().jwt_issuer.clone()),
+        ..Validation::default()
+    };
+    let jwt =
+        decrypt_jwe_body(&req.body, &dk, &JweOptions::default(), &jwks, &v, fx.now()).unwrap();
+    assert_eq!(jwt.claims["a"], 1);
+}
+
 #[test]
 fn live_signing_keys_are_capped() {
     let fx = fixture();
@@ -923,6 +1057,85 @@ fn replay_guard_accepts_a_message_once_then_again_after_expiry() {
         );
     }
     assert!(StoreSeenSet::new(fx.store, "a/b").is_err());
+}
+
+/// The store-backed seen-set prunes entries whose tolerance window has
+/// passed as new ids are recorded, at most `PRUNE_BATCH` per call, never a
+/// live one and never another namespace's; time comes from the fixture's
+/// injected clock.
+#[test]
+fn store_seen_set_prunes_expired_ids_with_bounded_work() {
+    let fx = fixture();
+    let key = b"k".repeat(32);
+    let set = StoreSeenSet::new(fx.store.clone(), "orders").unwrap();
+    let other = StoreSeenSet::new(fx.store.clone(), "other").unwrap();
+    let count = |ns: &str| {
+        fx.store
+            .scan(
+                Table::WebhookSeen,
+                format!("@webhook-seen/{ns}/").as_bytes(),
+                None,
+                u32::MAX,
+            )
+            .unwrap()
+            .len()
+    };
+    // A delivery signed now and checked now, as a receiver does.
+    let deliver = |guard: &StoreSeenSet, id: &str| {
+        let now = fx.now();
+        let sig = webhook::sign_standard(&[&key], id, now.secs(), b"{}").unwrap();
+        let ts = now.secs().to_string();
+        let headers = [
+            ("webhook-id", id),
+            ("webhook-timestamp", ts.as_str()),
+            ("webhook-signature", sig.as_str()),
+        ];
+        webhook::verify_standard(&headers, b"{}", &[&key], 300, now, Some(guard))
+    };
+    const OLD: usize = 100;
+    for i in 0..OLD {
+        deliver(&set, &format!("old_{i}")).unwrap();
+        deliver(&other, &format!("old_{i}")).unwrap();
+    }
+    assert_eq!((count("orders"), count("other")), (OLD, OLD));
+    // Inside the window nothing is pruned: every id is still a replay.
+    fx.clock.advance(300);
+    for i in 0..OLD {
+        assert_eq!(
+            deliver(&set, &format!("old_{i}")).unwrap_err().code(),
+            ErrorCode::WebhookReplay
+        );
+    }
+    assert_eq!(count("orders"), OLD);
+    // Past the window: each new delivery removes at most PRUNE_BATCH old
+    // entries, and after enough of them only the new ids remain.
+    fx.clock.advance(2);
+    let (mut fresh, mut before) = (0, count("orders"));
+    while count("orders") > fresh {
+        deliver(&set, &format!("new_{fresh}")).unwrap();
+        fresh += 1;
+        let after = count("orders");
+        assert!(
+            before + 1 - after <= replay::PRUNE_BATCH as usize,
+            "{before} -> {after}"
+        );
+        before = after;
+        assert!(fresh <= OLD, "pruning does not converge");
+    }
+    // ceil(100 / 16) = 7 scans cover the old entries; the new ones, hashed
+    // in among them, add a few more.
+    assert!(fresh <= 10, "{fresh}");
+    // The new ids are live, so still replays; the other namespace is untouched.
+    for i in 0..fresh {
+        assert_eq!(
+            deliver(&set, &format!("new_{i}")).unwrap_err().code(),
+            ErrorCode::WebhookReplay
+        );
+    }
+    assert_eq!(count("other"), OLD);
+    // An old id, now pruned, is accepted again by the guard (its timestamp
+    // is fresh); a stale timestamp would fail the tolerance check first.
+    deliver(&set, "old_0").unwrap();
 }
 
 #[test]
