@@ -59,7 +59,7 @@ cargo run -q -p credcycle-cli -- demo | tail -3
 record "demo: ok"
 
 step "fuzz smoke"
-FUZZ_SECONDS=${FUZZ_SECONDS:-20} ./scripts/fuzz-smoke.sh
+FUZZ_SECONDS=${FUZZ_SECONDS:-10} ./scripts/fuzz-smoke.sh
 record "fuzz: ok"
 
 step "summary"
