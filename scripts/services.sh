@@ -6,7 +6,9 @@
 #   ./scripts/services.sh cargo nextest run --workspace
 #
 # - PostgreSQL: a fresh cluster (initdb --no-sync, trust auth, loopback
-#   only) on a free port, as the `postgres` user (initdb refuses root).
+#   only) on a free port: as root, run as the `postgres` user (initdb
+#   refuses root); as any other user, run as that user. The database
+#   superuser is `postgres` either way.
 #   A second, identical cluster is prepared but not started: the fault
 #   tests start and stop it through $CREDCYCLE_TEST_PG_CTL, so stopping it
 #   never disturbs the tests that share the first one.
@@ -22,7 +24,8 @@
 #   CREDCYCLE_TEST_PKCS11        module=…;token=…;pin-env=CREDCYCLE_TEST_PKCS11_PIN
 #   CREDCYCLE_TEST_PKCS11_PIN    the token's user PIN
 #
-# Installs postgresql and softhsm2 with apt-get when they are missing.
+# Installs postgresql and softhsm2 with apt-get when they are missing and
+# this runs as root; otherwise says what to install and exits 1.
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then
@@ -32,9 +35,18 @@ fi
 
 log() { printf 'services: %s\n' "$*" >&2; }
 
-pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+# Debian's versioned directory, else whatever initdb is on the PATH.
+pg_bin() {
+    local d
+    d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    if [ -z "$d" ] && command -v initdb >/dev/null; then
+        d=$(dirname "$(command -v initdb)")
+    fi
+    echo "$d"
+}
 softhsm_module() {
-    for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so; do
+    for m in /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so \
+        /usr/lib64/softhsm/libsofthsm2.so /usr/local/lib/softhsm/libsofthsm2.so; do
         [ -f "$m" ] && { echo "$m"; return; }
     done
 }
@@ -44,6 +56,13 @@ missing=()
 [ -n "$(pg_bin)" ] && [ -x "$(pg_bin)/initdb" ] || missing+=(postgresql)
 command -v softhsm2-util >/dev/null && [ -n "$(softhsm_module)" ] || missing+=(softhsm2)
 if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        log "missing: ${missing[*]} (PostgreSQL's initdb/pg_ctl, SoftHSM2's softhsm2-util and libsofthsm2.so)"
+        log "not root, so not installing them; install them once, e.g."
+        log "    sudo apt-get install -y ${missing[*]}"
+        log "or run this script as root, which installs them itself"
+        exit 1
+    fi
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
@@ -51,13 +70,23 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 PGBIN=$(pg_bin)
 MODULE=$(softhsm_module)
-id postgres >/dev/null 2>&1 || { log "no postgres user after install"; exit 1; }
+
+# The PostgreSQL server runs as `postgres` when this is root (initdb
+# refuses root), as the current user otherwise.
+if [ "$(id -u)" -eq 0 ]; then
+    id postgres >/dev/null 2>&1 || { log "no postgres user after install"; exit 1; }
+    AS_PG="runuser -u postgres --"
+else
+    AS_PG=""
+fi
 
 WORK=$(mktemp -d /tmp/credcycle-services.XXXXXX)
 chmod 755 "$WORK"
 MAIN_DATA="$WORK/pg-main"
 FAULT_DATA="$WORK/pg-fault"
-as_pg() { runuser -u postgres -- "$@"; }
+as_pg() { $AS_PG "$@"; }
+# Hands a file or directory to the server's user (nothing to do unless root).
+give_pg() { [ -z "$AS_PG" ] || chown postgres:postgres "$@"; }
 
 cleanup() {
     local rc=$?
@@ -89,7 +118,7 @@ free_port() {
 
 # --- PostgreSQL -------------------------------------------------------------
 mkdir -p "$MAIN_DATA"
-chown postgres:postgres "$MAIN_DATA"
+give_pg "$MAIN_DATA"
 as_pg "$PGBIN/initdb" -D "$MAIN_DATA" -A trust -U postgres --no-sync -E UTF8 >"$WORK/initdb.log" 2>&1 \
     || { cat "$WORK/initdb.log" >&2; exit 1; }
 cp -a "$MAIN_DATA" "$FAULT_DATA"
@@ -111,7 +140,7 @@ if command -v openssl >/dev/null; then
             -days 2 -extfile ext.cnf -out server.crt
     ) >"$WORK/openssl.log" 2>&1 || { cat "$WORK/openssl.log" >&2; exit 1; }
     cp "$tls/server.crt" "$tls/server.key" "$MAIN_DATA/"
-    chown postgres:postgres "$MAIN_DATA/server.crt" "$MAIN_DATA/server.key"
+    give_pg "$MAIN_DATA/server.crt" "$MAIN_DATA/server.key"
     chmod 600 "$MAIN_DATA/server.key"
     chmod 644 "$tls/ca.crt"
     TLS_OPTS="-c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key"
@@ -136,10 +165,10 @@ cat >"$WORK/pg-fault-ctl" <<CTL
 set -euo pipefail
 case "\${1:-}" in
     start) [ -f "$FAULT_DATA/postmaster.pid" ] && exit 0
-           runuser -u postgres -- "$PGBIN/pg_ctl" -D "$FAULT_DATA" -w -t 60 -l "$FAULT_DATA/server.log" \\
+           $AS_PG "$PGBIN/pg_ctl" -D "$FAULT_DATA" -w -t 60 -l "$FAULT_DATA/server.log" \\
                -o "-p $FAULT_PORT -k $FAULT_DATA -c listen_addresses=127.0.0.1" start >/dev/null ;;
     stop)  [ -f "$FAULT_DATA/postmaster.pid" ] || exit 0
-           runuser -u postgres -- "$PGBIN/pg_ctl" -D "$FAULT_DATA" -m fast -w -t 60 stop >/dev/null ;;
+           $AS_PG "$PGBIN/pg_ctl" -D "$FAULT_DATA" -m fast -w -t 60 stop >/dev/null ;;
     *) echo "usage: \$0 start|stop" >&2; exit 2 ;;
 esac
 CTL

@@ -1,17 +1,19 @@
-//! MFA and API sessions on SQLite, with two engines (two store handles, as
-//! two processes would have) sharing one database file: the exactly-once
-//! rules (TOTP step replay, recovery-code consumption, the shared failure
-//! counter) and logout hold across them.
+//! MFA and API sessions with two engines (two store handles, as two
+//! processes would have) sharing one database: the exactly-once rules (TOTP
+//! step replay, recovery-code consumption, the shared failure counter) and
+//! logout hold across them. Each scenario runs on SQLite and on PostgreSQL
+//! + PKCS#11 (see `support`).
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+mod support;
+
 use std::sync::{Arc, Barrier};
 
 use credcycle::identities::{AuthRequest, CreateIdentity, PasswordHashParams, Subject};
 use credcycle::mfa::{MfaEnrollment, Totp, parse_provisioning_uri};
 use credcycle::testing::{FakeClock, SeededRng};
-use credcycle::{Clock, Engine, ErrorCode, LocalKeyManager, Policy, SecretBytes, Store};
-use credcycle_sqlite::SqliteStore;
+use credcycle::{Clock, Engine, ErrorCode, Policy};
+use support::{Backend, on_backends};
 
 const T0: i64 = 1_700_000_010;
 
@@ -27,24 +29,22 @@ fn policy() -> Policy {
     p
 }
 
-/// An engine on its own handle to the database at `path`.
-fn node(path: &Path, seed: u64, p: Policy) -> Node {
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(path).unwrap());
-    let rng = Arc::new(SeededRng::new(seed));
-    let keys = Arc::new(
-        LocalKeyManager::new(store.clone(), rng.clone(), SecretBytes::new(vec![5; 32])).unwrap(),
-    );
+/// An engine on its own handle to the database of `backend`.
+fn node(backend: &dyn Backend, seed: u64, p: Policy) -> Node {
     let clock = Arc::new(FakeClock::new(T0));
-    let engine = Engine::builder()
-        .store(store)
-        .key_manager(keys)
-        .clock(clock.clone())
-        .rng(rng)
-        .policy(p)
-        .build()
-        .unwrap();
+    let engine = support::engine(backend, clock.clone(), Arc::new(SeededRng::new(seed)), p);
     Node { engine, clock }
 }
+
+on_backends!(
+    sixteen_threads_same_totp_code_exactly_one_success,
+    earlier_step_refused_after_later_one_across_engines_and_reopen,
+    recovery_code_race_exactly_one_success,
+    mfa_lockout_across_two_engines_triggers_at_global_count,
+    concurrent_failures_are_all_counted,
+    password_lockout_across_engines,
+    logout_is_immediate_for_the_other_engine,
+);
 
 /// An identity `alice` with a password and a verified enrollment, made
 /// through `a`; both clocks then move to the next step.
@@ -109,11 +109,8 @@ where
 
 /// Replay: 16 threads on two engines submit the same valid TOTP code for
 /// one session: exactly one success, in every round.
-#[test]
-fn sqlite_sixteen_threads_same_totp_code_exactly_one_success() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
-    let (a, b) = (node(&path, 1, policy()), node(&path, 2, policy()));
+fn sixteen_threads_same_totp_code_exactly_one_success(backend: &dyn Backend) {
+    let (a, b) = (node(backend, 1, policy()), node(backend, 2, policy()));
     let (_, t, _) = enrolled(&a, &b);
     for round in 0..3 {
         let token = login(&a);
@@ -146,11 +143,8 @@ fn sqlite_sixteen_threads_same_totp_code_exactly_one_success() {
 
 /// After a step-T code, the step T-1 code is refused — also by the other
 /// engine, and after the database is reopened.
-#[test]
-fn sqlite_earlier_step_refused_after_later_one_across_engines_and_reopen() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
-    let (a, b) = (node(&path, 1, policy()), node(&path, 2, policy()));
+fn earlier_step_refused_after_later_one_across_engines_and_reopen(backend: &dyn Backend) {
+    let (a, b) = (node(backend, 1, policy()), node(backend, 2, policy()));
     let (id, t, _) = enrolled(&a, &b);
     a.clock.advance(30);
     b.clock.advance(30);
@@ -172,7 +166,7 @@ fn sqlite_earlier_step_refused_after_later_one_across_engines_and_reopen() {
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::VerificationFailed);
     drop((a, b));
-    let c = node(&path, 3, policy());
+    let c = node(backend, 3, policy());
     c.clock.set(T0 + 60);
     let e = c
         .engine
@@ -197,13 +191,10 @@ fn sqlite_earlier_step_refused_after_later_one_across_engines_and_reopen() {
 }
 
 /// Recovery codes: 16 threads on two engines redeem one code: one success.
-#[test]
-fn sqlite_recovery_code_race_exactly_one_success() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
+fn recovery_code_race_exactly_one_success(backend: &dyn Backend) {
     let mut p = policy();
     p.mfa_lockout_threshold = 100;
-    let (a, b) = (node(&path, 1, p.clone()), node(&path, 2, p));
+    let (a, b) = (node(backend, 1, p.clone()), node(backend, 2, p));
     let (id, _, e) = enrolled(&a, &b);
     let token = login(&b);
     let code = e.recovery_codes[0].reveal().to_owned();
@@ -228,13 +219,10 @@ fn sqlite_recovery_code_race_exactly_one_success() {
     assert_eq!(st.recovery_codes_remaining, 9);
 }
 
-/// OTP-5: failures spread over two engines sharing the file lock MFA at the
+/// OTP-5: failures spread over two engines sharing the database lock MFA at the
 /// global count (5), not per engine; 4 failures and a success do not.
-#[test]
-fn sqlite_mfa_lockout_across_two_engines_triggers_at_global_count() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
-    let (a, b) = (node(&path, 1, policy()), node(&path, 2, policy()));
+fn mfa_lockout_across_two_engines_triggers_at_global_count(backend: &dyn Backend) {
+    let (a, b) = (node(backend, 1, policy()), node(backend, 2, policy()));
     let (_, t, _) = enrolled(&a, &b);
     let (ta, tb) = (login(&a), login(&b));
     let good = t.generate(a.clock.as_ref());
@@ -274,13 +262,10 @@ fn sqlite_mfa_lockout_across_two_engines_triggers_at_global_count() {
 
 /// Concurrent wrong codes on two engines are all counted (the counter's
 /// compare-and-swap loses no increment).
-#[test]
-fn sqlite_concurrent_failures_are_all_counted() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
+fn concurrent_failures_are_all_counted(backend: &dyn Backend) {
     let mut p = policy();
     p.mfa_lockout_threshold = 100;
-    let (a, b) = (node(&path, 1, p.clone()), node(&path, 2, p));
+    let (a, b) = (node(backend, 1, p.clone()), node(backend, 2, p));
     let (id, t, _) = enrolled(&a, &b);
     let good = t.generate(a.clock.as_ref());
     let bad = if good == "123456" { "654321" } else { "123456" };
@@ -311,11 +296,8 @@ fn sqlite_concurrent_failures_are_all_counted() {
 }
 
 /// PW-9 across engines: wrong passwords through two engines lock at 5.
-#[test]
-fn sqlite_password_lockout_across_engines() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
-    let (a, b) = (node(&path, 1, policy()), node(&path, 2, policy()));
+fn password_lockout_across_engines(backend: &dyn Backend) {
+    let (a, b) = (node(backend, 1, policy()), node(backend, 2, policy()));
     let ids = a.engine.identities("t").unwrap();
     let i = ids.create(CreateIdentity::new("bob")).unwrap();
     ids.set_password(&i.id, "bobby", "correct horse").unwrap();
@@ -337,11 +319,8 @@ fn sqlite_password_lockout_across_engines() {
 }
 
 /// TK-4: logout through one engine ends the session for the other at once.
-#[test]
-fn sqlite_logout_is_immediate_for_the_other_engine() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db");
-    let (a, b) = (node(&path, 1, policy()), node(&path, 2, policy()));
+fn logout_is_immediate_for_the_other_engine(backend: &dyn Backend) {
+    let (a, b) = (node(backend, 1, policy()), node(backend, 2, policy()));
     let ids = a.engine.identities("t").unwrap();
     let i = ids.create(CreateIdentity::new("carol")).unwrap();
     ids.set_password(&i.id, "carol", "correct horse").unwrap();

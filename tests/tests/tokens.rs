@@ -1,12 +1,14 @@
-//! API tokens and machine identities on SQLite: the exactly-once rules
-//! (use limits, refresh-token single use, lockout counters) under many
-//! threads and across store handles on one database file (what separate
-//! processes see), revocation across handles, and a byte-level check that no
-//! token ever reaches the database files.
+//! API tokens and machine identities: the exactly-once rules (use limits,
+//! refresh-token single use, lockout counters) under many threads and
+//! across store handles on one database (what separate processes see), and
+//! revocation across handles — each scenario on SQLite and on PostgreSQL +
+//! PKCS#11 (see `support`); and a byte-level check that no token ever
+//! reaches the SQLite database files.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::net::IpAddr;
-use std::path::Path;
 use std::sync::{Arc, Barrier};
 
 use credcycle::machine_auth::{
@@ -14,33 +16,28 @@ use credcycle::machine_auth::{
 };
 use credcycle::testing::{FakeClock, SeededRng};
 use credcycle::tokens::{CreateToken, TokenRotation, TokenState, TokenType};
-use credcycle::{Engine, ErrorCode, LocalKeyManager, OsRandom, Policy, SecretBytes};
-use credcycle_sqlite::SqliteStore;
+use credcycle::{Engine, ErrorCode, OsRandom, Policy};
+use support::{Backend, on_backends};
 
 const T0: i64 = 1_700_000_000;
-const ROOT: [u8; 32] = [7u8; 32];
-
-/// One engine on its own handle (own connections) to the database at
-/// `path`, like a separate process.
-fn engine_on(path: &Path, clock: Arc<FakeClock>) -> Engine {
-    let store = Arc::new(SqliteStore::open(path).unwrap());
-    let rng = Arc::new(OsRandom::new());
-    let keys = Arc::new(
-        LocalKeyManager::new(store.clone(), rng.clone(), SecretBytes::new(ROOT.to_vec())).unwrap(),
-    );
-    Engine::builder()
-        .store(store)
-        .key_manager(keys)
-        .clock(clock)
-        .rng(rng)
-        .policy(Policy::default())
-        .build()
-        .unwrap()
+/// One engine on its own handle (own connections) to the database of
+/// `backend`, like a separate process.
+fn engine_on(backend: &dyn Backend, clock: Arc<FakeClock>) -> Engine {
+    support::engine(backend, clock, Arc::new(OsRandom::new()), Policy::default())
 }
 
 fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
 }
+
+on_backends!(
+    access_token_use_limit_is_exact_under_16_threads,
+    tk5_limit_3_under_50_threads,
+    client_secret_use_limit_is_exact_under_16_threads,
+    refresh_token_race_gives_one_pair_and_reuse_revokes_the_family,
+    lockout_counts_failures_across_engines,
+    tk4_revocation_is_seen_by_every_handle,
+);
 
 /// Runs `f(i)` on `n` threads released together and returns the results.
 fn race<T: Send + 'static>(n: usize, f: impl Fn(usize) -> T + Send + Sync + 'static) -> Vec<T> {
@@ -96,14 +93,11 @@ fn tally<T>(results: &[Result<T, credcycle::Error>]) -> (usize, usize, Vec<Strin
 }
 
 /// An access token with a limit of 5, used by 16 threads at once through
-/// two store handles on one SQLite file: exactly 5 successes, every other
+/// two store handles on one database: exactly 5 successes, every other
 /// attempt a clear "exhausted" error.
-#[test]
-fn sqlite_access_token_use_limit_is_exact_under_16_threads() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
+fn access_token_use_limit_is_exact_under_16_threads(backend: &dyn Backend) {
     let clock = Arc::new(FakeClock::new(T0));
-    let a = engine_on(&path, clock.clone());
+    let a = engine_on(backend, clock.clone());
     let c = ua_client(
         &a,
         UniversalAuthSettings {
@@ -117,7 +111,7 @@ fn sqlite_access_token_use_limit_is_exact_under_16_threads() {
         .unwrap()
         .login(&c.client_id, &c.secret, ip("10.0.0.1"))
         .unwrap();
-    let b = engine_on(&path, clock);
+    let b = engine_on(backend, clock);
     let token = g.access_token.reveal().to_owned();
     let engines = [a, b];
     let results = race(16, move |i| {
@@ -137,12 +131,9 @@ fn sqlite_access_token_use_limit_is_exact_under_16_threads() {
     assert_eq!(counts, [1, 2, 3, 4, 5], "each use counted once");
 }
 
-/// TK-5 on SQLite: a limit of 3 and 50 concurrent validations.
-#[test]
-fn tk5_sqlite_limit_3_under_50_threads() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
-    let a = engine_on(&path, Arc::new(FakeClock::new(T0)));
+/// TK-5: a limit of 3 and 50 concurrent validations.
+fn tk5_limit_3_under_50_threads(backend: &dyn Backend) {
+    let a = engine_on(backend, Arc::new(FakeClock::new(T0)));
     let c = ua_client(
         &a,
         UniversalAuthSettings {
@@ -169,12 +160,9 @@ fn tk5_sqlite_limit_3_under_50_threads() {
 
 /// A client secret with a limit of 5, 16 logins at once: exactly 5 access
 /// tokens, and the use count is 5.
-#[test]
-fn sqlite_client_secret_use_limit_is_exact_under_16_threads() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
+fn client_secret_use_limit_is_exact_under_16_threads(backend: &dyn Backend) {
     let clock = Arc::new(FakeClock::new(T0));
-    let a = engine_on(&path, clock.clone());
+    let a = engine_on(backend, clock.clone());
     let c = ua_client(
         &a,
         UniversalAuthSettings::default(),
@@ -183,7 +171,7 @@ fn sqlite_client_secret_use_limit_is_exact_under_16_threads() {
             ..Default::default()
         },
     );
-    let b = engine_on(&path, clock);
+    let b = engine_on(backend, clock);
     let engines = [a.clone(), b];
     let (id, secret) = (c.client_id.clone(), c.secret.clone());
     let results: Vec<Result<AccessTokenGrant, _>> = race(16, move |i| {
@@ -207,18 +195,15 @@ fn sqlite_client_secret_use_limit_is_exact_under_16_threads() {
 /// A refresh token exchanged by 8 threads at once (two handles): exactly one
 /// new pair; the losers present an invalidated token, which is reuse, and
 /// the family is revoked.
-#[test]
-fn sqlite_refresh_token_race_gives_one_pair_and_reuse_revokes_the_family() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
+fn refresh_token_race_gives_one_pair_and_reuse_revokes_the_family(backend: &dyn Backend) {
     let clock = Arc::new(FakeClock::new(T0));
-    let a = engine_on(&path, clock.clone());
+    let a = engine_on(backend, clock.clone());
     let created = a
         .tokens("acme")
         .unwrap()
         .create(CreateToken::new("ci", TokenType::Proxy).rotation(TokenRotation::Always))
         .unwrap();
-    let b = engine_on(&path, clock);
+    let b = engine_on(backend, clock);
     let rt = created.refresh_token.unwrap().reveal().to_owned();
     let engines = [a.clone(), b];
     let results = race(8, move |i| {
@@ -267,13 +252,10 @@ fn sqlite_refresh_token_race_gives_one_pair_and_reuse_revokes_the_family() {
 }
 
 /// Lockout is counted in the store: failures spread over two engines on one
-/// SQLite file lock at the global count.
-#[test]
-fn sqlite_lockout_counts_failures_across_engines() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
+/// database lock at the global count.
+fn lockout_counts_failures_across_engines(backend: &dyn Backend) {
     let clock = Arc::new(FakeClock::new(T0));
-    let a = engine_on(&path, clock.clone());
+    let a = engine_on(backend, clock.clone());
     let c = ua_client(
         &a,
         UniversalAuthSettings {
@@ -282,7 +264,7 @@ fn sqlite_lockout_counts_failures_across_engines() {
         },
         CreateClientSecret::default(),
     );
-    let b = engine_on(&path, clock.clone());
+    let b = engine_on(backend, clock.clone());
     let wrong = credcycle::token::generate(&SeededRng::new(3), CLIENT_SECRET_PREFIX)
         .unwrap()
         .reveal()
@@ -347,13 +329,10 @@ fn sqlite_lockout_counts_failures_across_engines() {
 
 /// TK-4 across handles: a revocation through one handle is seen at once by
 /// the other, for API tokens and access tokens.
-#[test]
-fn tk4_sqlite_revocation_is_seen_by_every_handle() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
+fn tk4_revocation_is_seen_by_every_handle(backend: &dyn Backend) {
     let clock = Arc::new(FakeClock::new(T0));
-    let a = engine_on(&path, clock.clone());
-    let b = engine_on(&path, clock);
+    let a = engine_on(backend, clock.clone());
+    let b = engine_on(backend, clock);
     let created = a
         .tokens("acme")
         .unwrap()
@@ -406,10 +385,9 @@ fn tk4_sqlite_revocation_is_seen_by_every_handle() {
 /// found, in text or as raw random bytes.
 #[test]
 fn tk2_tokens_never_appear_in_the_database_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("t.db");
+    let backend = support::Sqlite::new();
     let clock = Arc::new(FakeClock::new(T0));
-    let engine = engine_on(&path, clock);
+    let engine = engine_on(&backend, clock);
     let mut issued: Vec<String> = Vec::new();
     let tokens = engine.tokens("acme").unwrap();
     for rotation in [
@@ -455,7 +433,7 @@ fn tk2_tokens_never_appear_in_the_database_files() {
     assert!(issued.len() >= 14);
 
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
+    for entry in std::fs::read_dir(backend.dir()).unwrap() {
         let p = entry.unwrap().path();
         files.push((p.display().to_string(), std::fs::read(&p).unwrap()));
     }
