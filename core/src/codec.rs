@@ -319,3 +319,172 @@ pub mod bytes {
         }
     }
 }
+
+/// A minimal CBOR reader and writer for the hand-written fast paths of hot
+/// records (see `crate::secrets::record`). It reads only definite-length
+/// items and writes exactly what the serde encoder writes (shortest argument
+/// encodings, definite lengths), so a fast path can always fall back to
+/// [`decode`] for anything it does not take, and property tests compare the
+/// two byte for byte.
+pub(crate) mod cbor {
+    /// Major types.
+    pub(crate) const UINT: u8 = 0;
+    pub(crate) const NINT: u8 = 1;
+    pub(crate) const BYTES: u8 = 2;
+    pub(crate) const TEXT: u8 = 3;
+    pub(crate) const ARRAY: u8 = 4;
+    pub(crate) const MAP: u8 = 5;
+    /// The simple value `null`.
+    pub(crate) const NULL: u8 = 0xf6;
+
+    /// A cursor over CBOR bytes. Every method returns `None` (and the
+    /// caller gives up) on anything unexpected; none panics.
+    #[derive(Clone)]
+    pub(crate) struct Reader<'a> {
+        buf: &'a [u8],
+        pos: usize,
+    }
+
+    impl<'a> Reader<'a> {
+        pub(crate) fn new(buf: &'a [u8]) -> Self {
+            Reader { buf, pos: 0 }
+        }
+
+        pub(crate) fn at_end(&self) -> bool {
+            self.pos == self.buf.len()
+        }
+
+        #[inline]
+        fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+            let end = self.pos.checked_add(n)?;
+            let s = self.buf.get(self.pos..end)?;
+            self.pos = end;
+            Some(s)
+        }
+
+        /// A header: major type and argument (definite lengths only).
+        #[inline]
+        pub(crate) fn head(&mut self) -> Option<(u8, u64)> {
+            let b = *self.buf.get(self.pos)?;
+            self.pos += 1;
+            let arg = match b & 0x1f {
+                ai @ 0..=23 => u64::from(ai),
+                24 => u64::from(self.take(1)?[0]),
+                25 => {
+                    let s = self.take(2)?;
+                    u64::from(u16::from_be_bytes([s[0], s[1]]))
+                }
+                26 => {
+                    let s = self.take(4)?;
+                    u64::from(u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+                }
+                27 => {
+                    let s = self.take(8)?;
+                    let mut a = [0u8; 8];
+                    a.copy_from_slice(s);
+                    u64::from_be_bytes(a)
+                }
+                _ => return None,
+            };
+            Some((b >> 5, arg))
+        }
+
+        fn expect(&mut self, major: u8) -> Option<u64> {
+            match self.head()? {
+                (m, arg) if m == major => Some(arg),
+                _ => None,
+            }
+        }
+
+        fn len(&mut self, major: u8) -> Option<usize> {
+            usize::try_from(self.expect(major)?).ok()
+        }
+
+        /// A text string's raw bytes, not checked for UTF-8: for map keys
+        /// that are only compared with ASCII field names (any other key
+        /// makes the caller give up).
+        #[inline]
+        pub(crate) fn key(&mut self) -> Option<&'a [u8]> {
+            let n = self.len(TEXT)?;
+            self.take(n)
+        }
+
+        pub(crate) fn text(&mut self) -> Option<&'a str> {
+            let n = self.len(TEXT)?;
+            std::str::from_utf8(self.take(n)?).ok()
+        }
+
+        pub(crate) fn bytes(&mut self) -> Option<&'a [u8]> {
+            let n = self.len(BYTES)?;
+            self.take(n)
+        }
+
+        pub(crate) fn uint(&mut self) -> Option<u64> {
+            self.expect(UINT)
+        }
+
+        pub(crate) fn int(&mut self) -> Option<i64> {
+            match self.head()? {
+                (UINT, n) => i64::try_from(n).ok(),
+                (NINT, n) => i64::try_from(n).ok().map(|n| -1 - n),
+                _ => None,
+            }
+        }
+
+        /// Consumes a `null` if one is next.
+        pub(crate) fn null(&mut self) -> bool {
+            if self.buf.get(self.pos) == Some(&NULL) {
+                self.pos += 1;
+                true
+            } else {
+                false
+            }
+        }
+
+        pub(crate) fn array(&mut self) -> Option<usize> {
+            self.len(ARRAY)
+        }
+
+        pub(crate) fn map(&mut self) -> Option<usize> {
+            self.len(MAP)
+        }
+    }
+
+    /// Appends a header with the shortest argument encoding.
+    pub(crate) fn put_head(out: &mut Vec<u8>, major: u8, arg: u64) {
+        let m = major << 5;
+        if arg < 24 {
+            out.push(m | arg as u8);
+        } else if let Ok(a) = u8::try_from(arg) {
+            out.extend_from_slice(&[m | 24, a]);
+        } else if let Ok(a) = u16::try_from(arg) {
+            out.push(m | 25);
+            out.extend_from_slice(&a.to_be_bytes());
+        } else if let Ok(a) = u32::try_from(arg) {
+            out.push(m | 26);
+            out.extend_from_slice(&a.to_be_bytes());
+        } else {
+            out.push(m | 27);
+            out.extend_from_slice(&arg.to_be_bytes());
+        }
+    }
+
+    pub(crate) fn put_text(out: &mut Vec<u8>, s: &str) {
+        put_head(out, TEXT, s.len() as u64);
+        out.extend_from_slice(s.as_bytes());
+    }
+
+    pub(crate) fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+        put_head(out, BYTES, b.len() as u64);
+        out.extend_from_slice(b);
+    }
+
+    pub(crate) fn put_int(out: &mut Vec<u8>, v: i64) {
+        if v < 0 {
+            // -1 - v fits in u64 for every negative i64.
+            put_head(out, NINT, !(v as u64));
+        } else {
+            put_head(out, UINT, v as u64);
+        }
+    }
+}

@@ -70,7 +70,9 @@ pub struct LocalKeyManager {
     rng: Arc<dyn SecureRandom>,
     root_key: SecretBytes,
     system_rng: ring::rand::SystemRandom,
-    cache: Mutex<HashMap<(KeyId, u32), CachedMaterial>>,
+    /// Decrypted versions by key id, then version number (nested so that a
+    /// lookup borrows the id instead of cloning it).
+    cache: Mutex<HashMap<KeyId, HashMap<u32, CachedMaterial>>>,
     records: Mutex<HashMap<KeyId, CachedRecord>>,
 }
 
@@ -97,7 +99,10 @@ impl fmt::Debug for LocalKeyManager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LocalKeyManager")
             .field("root_key", &"<redacted>")
-            .field("cached_versions", &self.lock_cache().len())
+            .field(
+                "cached_versions",
+                &self.lock_cache().values().map(HashMap::len).sum::<usize>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -445,7 +450,7 @@ impl LocalKeyManager {
         }
     }
 
-    fn lock_cache(&self) -> MutexGuard<'_, HashMap<(KeyId, u32), CachedMaterial>> {
+    fn lock_cache(&self) -> MutexGuard<'_, HashMap<KeyId, HashMap<u32, CachedMaterial>>> {
         // The cache holds only immutable entries: a panic elsewhere cannot
         // leave it inconsistent, so a poisoned lock is still usable.
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
@@ -564,8 +569,11 @@ impl LocalKeyManager {
         version: u32,
     ) -> Result<(Arc<SecretBytes>, Option<Arc<hazmat::AesGcmKey>>), KmsError> {
         let sealed = meta.sealed(version).ok_or(KmsError::NotFound)?;
-        let cache_key = (meta.id.clone(), version);
-        if let Some(hit) = self.lock_cache().get(&cache_key) {
+        if let Some(hit) = self
+            .lock_cache()
+            .get(&meta.id)
+            .and_then(|versions| versions.get(&version))
+        {
             if hit.sealed == sealed {
                 return Ok((Arc::clone(&hit.material), hit.aes.clone()));
             }
@@ -592,8 +600,12 @@ impl LocalKeyManager {
         if cache.len() >= CACHE_LIMIT {
             cache.clear();
         }
-        cache.insert(
-            cache_key,
+        let versions = cache.entry(meta.id.clone()).or_default();
+        if versions.len() >= CACHE_LIMIT {
+            versions.clear();
+        }
+        versions.insert(
+            version,
             CachedMaterial {
                 sealed: sealed.to_vec(),
                 material: Arc::clone(&material),
@@ -1065,7 +1077,7 @@ mod tests {
         let root = [0xabu8; 32];
         assert!(!debug.contains(&hex(&root)) && !debug.contains(&format!("{root:?}")));
         assert!(!debug.contains("171"), "{debug}");
-        for entry in km.lock_cache().values() {
+        for entry in km.lock_cache().values().flat_map(HashMap::values) {
             let m = entry.material.expose();
             assert!(!debug.contains(&hex(m)) && !debug.contains(&format!("{m:?}")));
         }

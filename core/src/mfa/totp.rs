@@ -4,8 +4,9 @@
 use std::fmt;
 
 use ring::hmac;
+use subtle::ConstantTimeEq;
 
-use crate::crypto::{SecretBytes, ct_eq};
+use crate::crypto::SecretBytes;
 use crate::encoding::{base32_decode, base32_encode};
 use crate::error::{Error, Result};
 use crate::services::{Clock, UnixTime};
@@ -226,13 +227,20 @@ impl Totp {
         if code.len() != self.digits as usize || !code.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
+        // `code` is exactly `digits` ASCII digits, so it equals a candidate's
+        // zero-padded code exactly when the numbers are equal: compare the
+        // HOTP values (constant time) instead of formatting each candidate.
+        let Ok(wanted) = code.parse::<u32>() else {
+            return None;
+        };
         let mut found = None;
         let lo = centre.saturating_sub(before);
         let hi = centre.saturating_add(after);
         let mut s = lo;
         while s <= hi {
-            if let Some(c) = self.code_for_step(s) {
-                if ct_eq(c.as_bytes(), code.as_bytes()) && found.is_none() {
+            if let Ok(counter) = u64::try_from(s) {
+                let hit: bool = self.hotp(counter).ct_eq(&wanted).into();
+                if hit && found.is_none() {
                     found = Some(s);
                 }
             }

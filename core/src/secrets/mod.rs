@@ -290,6 +290,8 @@ pub fn fuzz_decode_record(data: &[u8]) {
     if let Ok(r) = crate::codec::decode::<record::SecretRecord>(data, "secret") {
         let _ = r.to_metadata();
     }
+    let _ = record::SecretRecord::decode(data);
+    let _ = record::SecretRecord::lookup(data, VersionSelector::Label(Label::Current));
 }
 
 #[cfg(test)]
