@@ -79,10 +79,12 @@ pairs = [
     ("UA login SQLite vs raw txn", "tokens", "ua_login_sqlite_full", "raw_txn_sqlite_full", None),
     ("API token authenticate SQLite vs raw txn", "tokens", "api_token_authenticate_sqlite_full", "raw_txn_sqlite_full", None),
     ("TOTP generate vs ring HMAC-SHA1", "mfa_totp", "generate_engine", "generate_ring_raw", None),
-    ("TOTP generate vs totp-rs", "mfa_totp", "generate_engine", "generate_totp_rs", None),
+    ("TOTP generate vs totp-rs", "mfa_totp", "generate_engine", "generate_totp_rs", 1.0),
     ("TOTP verify ±1 vs ring HMAC-SHA1", "mfa_totp", "verify_engine", "verify_ring_raw", None),
-    ("TOTP verify ±1 vs totp-rs", "mfa_totp", "verify_engine", "verify_totp_rs", None),
-    ("MFA code accepted, SQLite vs raw txn", "mfa_verify", "totp_accept_sqlite_full", "raw_txn_sqlite_full", None),
+    ("TOTP verify ±1 vs totp-rs", "mfa_totp", "verify_engine", "verify_totp_rs", 1.0),
+    ("TOTP verify ±1, wrong code, vs ring HMAC-SHA1", "mfa_totp", "verify_wrong_engine", "verify_wrong_ring_raw", None),
+    ("TOTP verify ±1, wrong code, vs totp-rs", "mfa_totp", "verify_wrong_engine", "verify_wrong_totp_rs", 1.0),
+    ("MFA code accepted, SQLite vs raw txn", "mfa_verify", "totp_accept_sqlite_full", "raw_txn_sqlite_full", 0.5),
     ("argon2id set_password (engine) vs argon2 hash", "argon2id_default", "set_password_engine_memory", "hash_argon2_raw", None),
 ]
 for size, target in (("256", None), ("4096", 0.9), ("65536", None)):

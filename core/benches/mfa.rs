@@ -3,10 +3,11 @@
 //! - `mfa_totp`: one code for a time step (`Totp::code_for_step`), next to
 //!   totp-rs 6 (`Totp::generate`) and raw ring HMAC-SHA1 with RFC 4226
 //!   truncation formatted the same way; verification of the current step's
-//!   code with a window of ±1 step (`Totp::verify`: every candidate
-//!   computed and compared in constant time), next to totp-rs `check` (skew
-//!   1, stops at the first match) and three raw ring HMACs with a
-//!   constant-time compare.
+//!   code with a window of ±1 step (`Totp::verify`: candidates from the
+//!   oldest, each compared in constant time, stopping at a match), next to
+//!   totp-rs `check` (skew 1, stops at the first match) and three raw ring
+//!   HMACs with a constant-time compare; then a wrong code, which costs
+//!   every candidate on each side.
 //! - `mfa_verify`: a TOTP code accepted through the engine
 //!   (`Mfa::view_recovery_codes` with `recovery_codes_viewable = false`:
 //!   load the enrollment, lockout check, open the sealed TOTP secret, match
@@ -123,6 +124,18 @@ fn totp(c: &mut Criterion) {
     });
     g.bench_function("verify_ring_raw", |b| {
         b.iter(|| raw_verify(&raw, black_box(&code), step))
+    });
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    assert_eq!(ours.verify(&wrong, &clock, 1), None);
+    assert_eq!(peer.check(&wrong, TIME), None);
+    g.bench_function("verify_wrong_engine", |b| {
+        b.iter(|| ours.verify(black_box(&wrong), &clock, 1))
+    });
+    g.bench_function("verify_wrong_totp_rs", |b| {
+        b.iter(|| peer.check(black_box(&wrong), TIME))
+    });
+    g.bench_function("verify_wrong_ring_raw", |b| {
+        b.iter(|| raw_verify(&raw, black_box(&wrong), step))
     });
     g.finish();
 }

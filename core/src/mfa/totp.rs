@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use ring::hmac;
+use hmac::{Hmac, KeyInit, Mac};
 use subtle::ConstantTimeEq;
 
 use crate::crypto::SecretBytes;
@@ -65,11 +65,40 @@ impl TotpAlgorithm {
         }
     }
 
-    fn hmac(self) -> hmac::Algorithm {
+    fn key(self, secret: &[u8]) -> HotpKey {
+        // HMAC accepts keys of any length, so `new_from_slice` cannot fail;
+        // the fallbacks keep that an error-free path without a panic.
         match self {
-            TotpAlgorithm::Sha1 => hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
-            TotpAlgorithm::Sha256 => hmac::HMAC_SHA256,
-            TotpAlgorithm::Sha512 => hmac::HMAC_SHA512,
+            TotpAlgorithm::Sha1 => HotpKey::Sha1(
+                Hmac::new_from_slice(secret).unwrap_or_else(|_| Hmac::new(&Default::default())),
+            ),
+            TotpAlgorithm::Sha256 => HotpKey::Sha256(
+                Hmac::new_from_slice(secret).unwrap_or_else(|_| Hmac::new(&Default::default())),
+            ),
+            TotpAlgorithm::Sha512 => HotpKey::Sha512(
+                Hmac::new_from_slice(secret).unwrap_or_else(|_| Hmac::new(&Default::default())),
+            ),
+        }
+    }
+}
+
+/// An HMAC keyed with the TOTP secret, its inner and outer pads already
+/// absorbed: each HOTP value clones it and hashes the 8-byte counter.
+#[derive(Clone)]
+enum HotpKey {
+    Sha1(Hmac<sha1::Sha1>),
+    Sha256(Hmac<sha2::Sha256>),
+    Sha512(Hmac<sha2::Sha512>),
+}
+
+impl HotpKey {
+    /// Calls `f` with HMAC(secret, counter).
+    fn with_tag<R>(&self, counter: u64, f: impl FnOnce(&[u8]) -> R) -> R {
+        let c = counter.to_be_bytes();
+        match self {
+            HotpKey::Sha1(k) => f(&k.clone().chain_update(c).finalize().into_bytes()),
+            HotpKey::Sha256(k) => f(&k.clone().chain_update(c).finalize().into_bytes()),
+            HotpKey::Sha512(k) => f(&k.clone().chain_update(c).finalize().into_bytes()),
         }
     }
 }
@@ -83,7 +112,7 @@ impl fmt::Display for TotpAlgorithm {
 /// A TOTP generator and checker: secret, algorithm, digits and period.
 /// `Debug` never shows the secret.
 pub struct Totp {
-    key: hmac::Key,
+    key: HotpKey,
     secret: SecretBytes,
     algorithm: TotpAlgorithm,
     digits: u32,
@@ -135,7 +164,7 @@ impl Totp {
             ));
         }
         Ok(Totp {
-            key: hmac::Key::new(algorithm.hmac(), secret.expose()),
+            key: algorithm.key(secret.expose()),
             secret,
             algorithm,
             digits,
@@ -165,15 +194,15 @@ impl Totp {
 
     /// The HOTP value (RFC 4226 §5.3 dynamic truncation) for `counter`.
     pub fn hotp(&self, counter: u64) -> u32 {
-        let tag = hmac::sign(&self.key, &counter.to_be_bytes());
-        let mac = tag.as_ref();
-        // The last byte always exists (20..=64-byte tags); offset ≤ 15 and
-        // offset + 3 < 20 ≤ mac.len().
-        let offset = usize::from(mac.last().copied().unwrap_or(0) & 0x0f);
-        let bin = (u32::from(mac[offset] & 0x7f) << 24)
-            | (u32::from(mac[offset + 1]) << 16)
-            | (u32::from(mac[offset + 2]) << 8)
-            | u32::from(mac[offset + 3]);
+        let bin = self.key.with_tag(counter, |mac| {
+            // The last byte always exists (20..=64-byte tags); offset ≤ 15
+            // and offset + 3 < 20 ≤ mac.len().
+            let offset = usize::from(mac.last().copied().unwrap_or(0) & 0x0f);
+            (u32::from(mac[offset] & 0x7f) << 24)
+                | (u32::from(mac[offset + 1]) << 16)
+                | (u32::from(mac[offset + 2]) << 8)
+                | u32::from(mac[offset + 3])
+        });
         bin % 10u32.pow(self.digits)
     }
 
@@ -206,8 +235,9 @@ impl Totp {
 
     /// Checks `code` against the steps within `window` of the clock's
     /// current step (time comes from the [`Clock`], never from the caller;
-    /// ASVS 5.0 6.5.8) and returns the step that matched. Every step of the
-    /// window is compared, in constant time, whatever matches. This is the
+    /// ASVS 5.0 6.5.8) and returns the step that matched. Steps are tried
+    /// from the oldest, each compared in constant time; a wrong code is
+    /// compared with every step of the window. This is the
     /// stateless check: replay protection (one use per step) is the MFA
     /// domain's job, which stores the last accepted step.
     pub fn verify(&self, code: &str, clock: &dyn Clock, window: u32) -> Option<i64> {
@@ -215,8 +245,9 @@ impl Totp {
         self.match_steps(code, now, i64::from(window), i64::from(window))
     }
 
-    /// The step in `centre - before ..= centre + after` whose code equals
-    /// `code` (constant-time per candidate; every candidate is computed).
+    /// The earliest step in `centre - before ..= centre + after` whose code
+    /// equals `code` (constant-time per candidate; a miss computes every
+    /// candidate).
     pub(crate) fn match_steps(
         &self,
         code: &str,
@@ -240,8 +271,12 @@ impl Totp {
         while s <= hi {
             if let Ok(counter) = u64::try_from(s) {
                 let hit: bool = self.hotp(counter).ct_eq(&wanted).into();
-                if hit && found.is_none() {
+                if hit {
+                    // The earliest matching step. Stopping here only tells
+                    // a timing observer which step a *valid* code belonged
+                    // to; a wrong code always costs every candidate.
                     found = Some(s);
+                    break;
                 }
             }
             if s == i64::MAX {
