@@ -524,18 +524,27 @@ impl Mfa {
                     let hi = centre
                         .saturating_add(window)
                         .min(now_step.saturating_add(max_drift));
-                    let matched = if lo <= hi {
-                        totp.match_steps(&c, lo, 0, hi - lo)
-                    } else {
-                        None
+                    // Steps after the last accepted one are the only ones a
+                    // code may be accepted for. They are searched first, so
+                    // that a fresh code which happens to equal the code of
+                    // an already-used step (1 in 10^digits) is still
+                    // accepted; only a code that matches nothing newer is a
+                    // replay.
+                    let fresh_lo = rec
+                        .last_step
+                        .map_or(lo, |last| lo.max(last.saturating_add(1)));
+                    let search = |from: i64, to: i64| {
+                        (from <= to)
+                            .then(|| totp.match_steps(&c, from, 0, to - from))
+                            .flatten()
                     };
-                    match matched {
-                        Some(step) if rec.last_step.is_none_or(|last| step > last) => {
+                    match search(fresh_lo, hi) {
+                        Some(step) => {
                             rec.last_step = Some(step);
                             rec.drift = step - now_step;
                             Some("ok")
                         }
-                        Some(_) => {
+                        None if search(lo, hi.min(fresh_lo.saturating_sub(1))).is_some() => {
                             self.ctx.audit_only(id, action, "refused: replay")?;
                             return Err(Error::VerificationFailed);
                         }

@@ -194,6 +194,32 @@ fn otp2_code_is_accepted_once_and_earlier_steps_after_it_never() {
     m.view_recovery_codes(who, &code(&fx, &t, 0)).unwrap();
 }
 
+/// A fresh code equal to the code of an already-used step (1 in 10^6 per
+/// pair of steps) is accepted for its own, newer step, not refused as a
+/// replay of the older one. The test looks for such a pair of adjacent
+/// steps of the enrolled secret (expected within ~10^6 steps).
+#[test]
+fn otp2_fresh_code_equal_to_a_used_steps_code_is_accepted() {
+    let fx = fixture();
+    let (id, t, _) = enrolled(&fx, "alice");
+    let m = mfa(&fx);
+    let who = Subject::Identity(&id);
+    let start = t.step_at(fx.clock.now());
+    let step = (start..start + 50_000_000)
+        .find(|&s| t.hotp(s as u64) == t.hotp(s as u64 + 1))
+        .expect("a pair of adjacent steps with equal codes");
+    let period = i64::from(t.period());
+    fx.clock.set(step * period);
+    let c = code(&fx, &t, 0);
+    m.view_recovery_codes(who, &c).unwrap();
+    fx.clock.advance(period);
+    assert_eq!(code(&fx, &t, 0), c, "same code, next step");
+    m.view_recovery_codes(who, &c)
+        .expect("the next step's code is accepted although it equals the last one");
+    // Now both steps are used: the same code again is a replay.
+    assert_verification_failed(m.view_recovery_codes(who, &c).unwrap_err());
+}
+
 /// OTP-2 / OTP-3 race: 16 threads submit the same valid code through
 /// `authenticate_mfa` on one session: exactly one succeeds.
 #[test]
