@@ -22,8 +22,9 @@
 //!   `Identities::set_password` (hash with a fresh salt, then one commit).
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+
 use std::hint::black_box;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -37,7 +38,6 @@ use credcycle::{
 use credcycle_sqlite::SqliteStore;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ring::hmac;
-use rusqlite::{Connection, params};
 use subtle::ConstantTimeEq;
 
 const SECRET: [u8; 20] = *b"12345678901234567890";
@@ -201,51 +201,21 @@ fn mfa_fixture(store: Arc<dyn Store>) -> MfaFixture {
     }
 }
 
-/// A connection set up like `SqliteStore`'s writer (WAL, FULL), with a
-/// table of the same shape and one row.
-fn raw_connection(path: &Path) -> Connection {
-    let conn = Connection::open(path).unwrap();
-    conn.busy_timeout(Duration::from_secs(5)).unwrap();
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(mode, "wal");
-    conn.execute_batch(
-        "PRAGMA synchronous = FULL;
-         CREATE TABLE records (tbl INTEGER NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL,
-             version INTEGER NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID;
-         INSERT INTO records VALUES (60, x'00', x'00', 1);",
-    )
-    .unwrap();
-    conn
-}
-
-/// One single-row write transaction: the last accepted step of a row.
-fn raw_txn(conn: &Connection, n: &mut i64) {
-    *n += 1;
-    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
-    conn.prepare_cached(
-        "UPDATE records SET value = ?1, version = ?2 WHERE tbl = 60 AND key = x'00'",
-    )
-    .unwrap()
-    .execute(params![n.to_be_bytes().as_slice(), *n])
-    .unwrap();
-    conn.execute_batch("COMMIT").unwrap();
-}
-
 fn mfa_verify(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let mem = mfa_fixture(Arc::new(MemoryStore::new()));
     let sql = mfa_fixture(Arc::new(
         SqliteStore::open(dir.path().join("engine.db")).unwrap(),
     ));
-    let conn = raw_connection(&dir.path().join("raw.db"));
+    let conn = common::raw_connection_with_row(&dir.path().join("raw.db"), 60);
     let mut n = 1;
 
     let mut g = c.benchmark_group("mfa_verify");
     g.bench_function("totp_accept_memory", |b| b.iter(|| mem.verify_next()));
     g.bench_function("totp_accept_sqlite_full", |b| b.iter(|| sql.verify_next()));
-    g.bench_function("raw_txn_sqlite_full", |b| b.iter(|| raw_txn(&conn, &mut n)));
+    g.bench_function("raw_txn_sqlite_full", |b| {
+        b.iter(|| common::raw_update(&conn, 60, &mut n))
+    });
     g.finish();
 }
 

@@ -13,6 +13,8 @@
 //! `get_value_memory_1_version` reads a secret written once.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+
 use std::hint::black_box;
 use std::path::Path;
 use std::sync::Arc;
@@ -23,7 +25,7 @@ use credcycle::secrets::{CreateSecret, NewValue, Secrets};
 use credcycle::{Engine, LocalKeyManager, MemoryStore, OsRandom, Store};
 use credcycle_sqlite::{SqliteOptions, SqliteStore, Synchronous};
 use criterion::{Criterion, criterion_group, criterion_main};
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, params};
 
 const VALUE: [u8; 64] = [0x42; 64];
 
@@ -61,37 +63,6 @@ fn sqlite_store(path: &Path, sync: Synchronous) -> Arc<dyn Store> {
 }
 
 /// A connection set up as `SqliteStore` sets up its writer, with its table.
-fn raw_connection(path: &Path, sync: Synchronous) -> Connection {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .unwrap();
-    conn.busy_timeout(Duration::from_secs(5)).unwrap();
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(mode, "wal");
-    conn.execute_batch(match sync {
-        Synchronous::Normal => "PRAGMA synchronous = NORMAL",
-        _ => "PRAGMA synchronous = FULL",
-    })
-    .unwrap();
-    conn.execute_batch(
-        "CREATE TABLE records (
-            tbl INTEGER NOT NULL,
-            key BLOB NOT NULL,
-            value BLOB NOT NULL,
-            version INTEGER NOT NULL,
-            PRIMARY KEY (tbl, key)
-        ) WITHOUT ROWID;",
-    )
-    .unwrap();
-    conn
-}
-
 fn raw_txn(conn: &Connection, version: &mut i64) {
     *version += 1;
     conn.execute_batch("BEGIN IMMEDIATE").unwrap();
@@ -158,7 +129,7 @@ fn secrets_64b(c: &mut Criterion) {
         g.bench_function(format!("get_value_sqlite_{suffix}"), |b| {
             b.iter(|| sq.get_value(black_box("db-password"), None).unwrap())
         });
-        let conn = raw_connection(&raw_db, sync);
+        let conn = common::raw_connection(&raw_db, !matches!(sync, Synchronous::Normal));
         let mut version = 0;
         g.bench_function(format!("raw_txn_sqlite_{suffix}"), |b| {
             b.iter(|| raw_txn(&conn, &mut version))

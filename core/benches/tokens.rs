@@ -15,9 +15,10 @@
 //! - `api_token_authenticate_*`: `Tokens::authenticate` (no write).
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,7 +27,6 @@ use credcycle::tokens::{CreateToken, TokenType, Tokens};
 use credcycle::{Engine, LocalKeyManager, MemoryStore, OsRandom, Store};
 use credcycle_sqlite::SqliteStore;
 use criterion::{Criterion, criterion_group, criterion_main};
-use rusqlite::{Connection, params};
 
 const CLIENT_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 1, 2, 3));
 
@@ -95,38 +95,6 @@ fn fixture(store: Arc<dyn Store>) -> Fixture {
     }
 }
 
-/// A connection set up like `SqliteStore`'s writer (WAL, FULL), with a
-/// table of the same shape and one row.
-fn raw_connection(path: &Path) -> Connection {
-    let conn = Connection::open(path).unwrap();
-    conn.busy_timeout(Duration::from_secs(5)).unwrap();
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(mode, "wal");
-    conn.execute_batch(
-        "PRAGMA synchronous = FULL;
-         CREATE TABLE records (tbl INTEGER NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL,
-             version INTEGER NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID;
-         INSERT INTO records VALUES (43, x'00', x'00', 1);",
-    )
-    .unwrap();
-    conn
-}
-
-/// One single-row write transaction: the use count of a token row.
-fn raw_increment(conn: &Connection, n: &mut i64) {
-    *n += 1;
-    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
-    conn.prepare_cached(
-        "UPDATE records SET value = ?1, version = ?2 WHERE tbl = 43 AND key = x'00'",
-    )
-    .unwrap()
-    .execute(params![n.to_be_bytes().as_slice(), *n])
-    .unwrap();
-    conn.execute_batch("COMMIT").unwrap();
-}
-
 fn tokens(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let mut g = c.benchmark_group("tokens");
@@ -155,10 +123,10 @@ fn tokens(c: &mut Criterion) {
             b.iter(|| f.tokens.authenticate(black_box(&f.api_value)).unwrap())
         });
     }
-    let conn = raw_connection(&dir.path().join("raw.db"));
+    let conn = common::raw_connection_with_row(&dir.path().join("raw.db"), 43);
     let mut n = 1;
     g.bench_function("raw_txn_sqlite_full", |b| {
-        b.iter(|| raw_increment(&conn, &mut n))
+        b.iter(|| common::raw_update(&conn, 43, &mut n))
     });
     g.finish();
 }
