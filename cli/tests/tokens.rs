@@ -457,6 +457,28 @@ fn ua_login_authenticate_renew_revoke() {
         )
         .contains("verification failed")
     );
+    // Deleting the identity removes its universal auth: a live token and a
+    // fresh secret stop working, and nothing of it is left to show.
+    let fresh = env.ok(&["ua", "secret", "create", &id]);
+    let fresh_secret = s(&fresh, "client_secret");
+    let g3 = env.ok(&[
+        "ua",
+        "login",
+        "--client-id",
+        &client_id,
+        "--client-secret",
+        &fresh_secret,
+        "--ip",
+        "10.0.0.1",
+    ]);
+    let t3 = s(&g3, "access_token");
+    env.ok(&["ua", "authenticate", &t3, "--ip", "10.0.0.1"]);
+    assert_eq!(env.ok(&["identity", "delete", &id])["deleted"], true);
+    assert!(
+        env.fails(5, &["ua", "authenticate", &t3, "--ip", "10.0.0.1"])
+            .contains("verification failed")
+    );
+    env.fails(3, &["ua", "show", &id]);
 }
 
 #[test]

@@ -255,6 +255,16 @@ pub(super) fn run(ctx: &Ctx, command: IdentityCommand) -> Result<Output, CliErro
         }
         IdentityCommand::Delete { identity } => {
             let i = resolve(&ids, &identity)?;
+            // Universal auth first: if the second step fails, the identity
+            // is left with less access, never with orphaned credentials.
+            match engine
+                .machine_auth(&ctx.tenant)?
+                .with_actor(ACTOR)
+                .delete_identity(&i.id)
+            {
+                Ok(()) | Err(Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
             ids.delete(&i.id)?;
             #[derive(Serialize)]
             struct Deleted {

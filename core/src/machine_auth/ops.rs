@@ -147,6 +147,70 @@ impl MachineAuth {
         }
     }
 
+    /// Deletes an identity with everything universal auth keeps for it:
+    /// its configuration and client id, every client secret, every access
+    /// token it was issued and its lockout counter, in one commit (so a
+    /// login or token use racing the delete either happens before it or
+    /// fails). The audit chain of `identity:<id>` keeps a final
+    /// `identity.delete` event.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming `identity_id` for a malformed id;
+    /// [`Error::NotFound`] (`identity`); store failures (nothing is
+    /// deleted then).
+    pub fn delete_identity(&self, id: &str) -> Result<()> {
+        let store = &self.engine.services().store;
+        self.engine.retry(|| {
+            let (rec, ver) = self.load_identity(id)?;
+            let now = self.now();
+            let mut ops = vec![Op::Delete {
+                table: Table::MachineIdentity,
+                key: self.identity_key(&rec.id),
+                expect: ver,
+            }];
+            if let Some(ua) = &rec.ua {
+                let key = self.tenant.key(&[&ua.client_id]);
+                if let Some(r) = store.get(Table::UaClientId, &key)? {
+                    ops.push(Op::Delete {
+                        table: Table::UaClientId,
+                        key,
+                        expect: r.version,
+                    });
+                }
+            }
+            for (key, expect, _) in self.secret_records(&rec.id)? {
+                ops.push(Op::Delete {
+                    table: Table::UaClientSecret,
+                    key,
+                    expect,
+                });
+            }
+            for (key, expect) in self.token_keys_of(&rec.id)? {
+                ops.push(Op::Delete {
+                    table: Table::UaAccessToken,
+                    key,
+                    expect,
+                });
+            }
+            let lock_key = self.tenant.key(&[&rec.id]);
+            if let Some(r) = store.get(Table::UaLockout, &lock_key)? {
+                ops.push(Op::Delete {
+                    table: Table::UaLockout,
+                    key: lock_key,
+                    expect: r.version,
+                });
+            }
+            ops.extend(self.audit_ops(
+                &format!("identity:{}", rec.id),
+                "identity.delete",
+                "ok",
+                now,
+            )?);
+            store.commit(&ops)?;
+            Ok(())
+        })
+    }
+
     // ---- universal-auth configuration ----------------------------------------
 
     /// Attaches universal auth to an identity: a new client id, and the
@@ -772,6 +836,29 @@ impl MachineAuth {
             for (k, r) in page {
                 let s = codec::decode::<ClientSecretRecord>(&r.value, "client secret")?;
                 out.push((k, r.version, s));
+            }
+            if done {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// The keys and versions of every access token issued to `identity_id`
+    /// (access tokens are keyed by digest, so this reads the tenant's tokens).
+    fn token_keys_of(&self, identity_id: &str) -> Result<Vec<(Vec<u8>, Version)>> {
+        let prefix = self.tenant.prefix(&[]);
+        let store = &self.engine.services().store;
+        let mut out = Vec::new();
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let page = store.scan(Table::UaAccessToken, &prefix, after.as_deref(), SCAN_PAGE)?;
+            let done = page.len() < SCAN_PAGE as usize;
+            after = page.last().map(|(k, _)| k.clone());
+            for (k, r) in page {
+                let t = codec::decode::<AccessTokenRecord>(&r.value, "access token")?;
+                if t.identity_id == identity_id {
+                    out.push((k, r.version));
+                }
             }
             if done {
                 return Ok(out);

@@ -1416,3 +1416,150 @@ mod proptests {
         }
     }
 }
+
+// ---- identity deletion -------------------------------------------------------
+
+#[test]
+fn deleting_an_identity_removes_its_config_secrets_tokens_and_lockout_in_one_commit() {
+    let fx = fixture();
+    let other = fx.default_client();
+    let other_token = fx.login(&other, "198.51.100.1").unwrap();
+    let c = fx.default_client();
+    let token = fx.login(&c, "198.51.100.1").unwrap();
+    // A failed login leaves a lockout counter behind.
+    let wrong = Client {
+        identity: c.identity.clone(),
+        client_id: c.client_id.clone(),
+        secret: fx
+            .ma()
+            .create_client_secret(&other.identity, CreateClientSecret::default())
+            .unwrap()
+            .secret
+            .reveal()
+            .to_owned(),
+    };
+    assert_eq!(
+        fx.login(&wrong, "198.51.100.1").unwrap_err().code(),
+        ErrorCode::VerificationFailed
+    );
+    let before = fx.snapshot();
+    let live = |t: Table| before.iter().filter(|(tt, _, _)| *tt == t).count();
+    assert_eq!(live(Table::MachineIdentity), 2);
+    assert_eq!(live(Table::UaLockout), 1);
+
+    fx.ma().delete_identity(&c.identity).unwrap();
+
+    let after = fx.snapshot();
+    let count = |t: Table| after.iter().filter(|(tt, _, _)| *tt == t).count();
+    assert_eq!(count(Table::MachineIdentity), 1);
+    assert_eq!(count(Table::UaClientId), 1);
+    assert_eq!(
+        count(Table::UaClientSecret),
+        2,
+        "only the other identity's secrets stay"
+    );
+    assert_eq!(count(Table::UaAccessToken), 1);
+    assert_eq!(count(Table::UaLockout), 0);
+    // Nothing of it works any more.
+    assert_eq!(
+        fx.ma().identity(&c.identity).unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        fx.login(&c, "198.51.100.1").unwrap_err().code(),
+        ErrorCode::VerificationFailed
+    );
+    let t = token.access_token.reveal();
+    for e in [
+        fx.ma().authenticate(t, ip("198.51.100.1")).unwrap_err(),
+        fx.ma().renew(t).unwrap_err(),
+    ] {
+        assert_eq!(e.code(), ErrorCode::VerificationFailed, "{e}");
+    }
+    // The other identity is untouched.
+    fx.login(&other, "198.51.100.1").unwrap();
+    fx.ma()
+        .authenticate(other_token.access_token.reveal(), ip("198.51.100.1"))
+        .unwrap();
+    // The deletion is audited on the identity's chain.
+    let trail = fx
+        .engine
+        .audit("t1")
+        .unwrap()
+        .events(&format!("identity:{}", c.identity))
+        .unwrap();
+    assert!(trail.chain_valid);
+    assert_eq!(trail.events.last().unwrap().action, "identity.delete");
+}
+
+#[test]
+fn deleting_a_missing_or_malformed_identity_changes_nothing() {
+    let fx = fixture();
+    let c = fx.default_client();
+    fx.ma().delete_identity(&c.identity).unwrap();
+    let before = fx.snapshot();
+    let e = fx.ma().delete_identity(&c.identity).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    let e = fx.ma().delete_identity("not-a-uuid").unwrap_err();
+    assert_invalid(&e, &["identity_id"], "UUID");
+    // A different tenant cannot delete it either.
+    let d = fx.ma().create_identity("d").unwrap();
+    let e = fx
+        .engine
+        .machine_auth("t2")
+        .unwrap()
+        .delete_identity(&d.id)
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    fx.ma().identity(&d.id).unwrap();
+    let after: Vec<_> = fx
+        .snapshot()
+        .into_iter()
+        .filter(|(t, _, _)| *t != Table::MachineIdentity && *t != Table::Audit)
+        .collect();
+    let before: Vec<_> = before
+        .into_iter()
+        .filter(|(t, _, _)| *t != Table::MachineIdentity && *t != Table::Audit)
+        .collect();
+    assert_eq!(after, before);
+}
+
+#[test]
+fn a_failed_delete_commit_leaves_every_record() {
+    struct Failing(MemoryStore);
+    impl fmt::Debug for Failing {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("Failing")
+        }
+    }
+    impl Store for Failing {
+        fn get(&self, t: Table, k: &[u8]) -> Result<Option<Record>, StoreError> {
+            self.0.get(t, k)
+        }
+        fn scan(
+            &self,
+            t: Table,
+            p: &[u8],
+            after: Option<&[u8]>,
+            limit: u32,
+        ) -> Result<Vec<(Vec<u8>, Record)>, StoreError> {
+            self.0.scan(t, p, after, limit)
+        }
+        fn commit(&self, ops: &[Op]) -> Result<(), StoreError> {
+            if ops.iter().any(|o| matches!(o, Op::Delete { .. })) {
+                return Err(StoreError::Backend("disk full".into()));
+            }
+            self.0.commit(ops)
+        }
+    }
+    let fx = fixture_on(Arc::new(Failing(MemoryStore::new())), Policy::default());
+    let c = fx.default_client();
+    let token = fx.login(&c, "198.51.100.1").unwrap();
+    let before = fx.snapshot();
+    let e = fx.ma().delete_identity(&c.identity).unwrap_err();
+    assert!(e.to_string().contains("disk full"), "{e}");
+    assert_eq!(fx.snapshot(), before);
+    fx.ma()
+        .authenticate(token.access_token.reveal(), ip("198.51.100.1"))
+        .unwrap();
+}
