@@ -76,7 +76,17 @@ pub fn create_database(admin: &str, name: &str) {
             Ok(()) => {}
             // Created concurrently by another handle.
             Err(e) if e.code() == Some(&postgres::error::SqlState::DUPLICATE_DATABASE) => {}
-            Err(e) => panic!("CREATE DATABASE {name}: {e}"),
+            // `postgres::Error`'s Display is only "db error": show the
+            // server's message and SQLSTATE (e.g. a full disk).
+            Err(e) => match e.as_db_error() {
+                Some(db) => panic!(
+                    "CREATE DATABASE {name}: {} (SQLSTATE {}){}",
+                    db.message(),
+                    db.code().code(),
+                    db.detail().map(|d| format!(": {d}")).unwrap_or_default()
+                ),
+                None => panic!("CREATE DATABASE {name}: {e}"),
+            },
         }
     }
 }
