@@ -63,6 +63,8 @@ pub enum ErrorCode {
     KmsUnavailable = 1205,
     /// A key with that id already exists in the key manager.
     KeyExists = 1206,
+    /// The root key given to the key manager does not open its key store.
+    WrongRootKey = 1207,
     /// A two-phase rotation is already in progress for the secret.
     RotationInProgress = 1301,
     /// The idempotency token was already used with a different value.
@@ -90,6 +92,7 @@ impl ErrorCode {
         Self::KmsBackend,
         Self::KmsUnavailable,
         Self::KeyExists,
+        Self::WrongRootKey,
         Self::RotationInProgress,
         Self::IdempotencyMismatch,
     ];
@@ -116,7 +119,7 @@ impl ErrorCode {
             | Self::IdempotencyMismatch => ErrorKind::Conflict,
             Self::InvalidInput | Self::KeyPurpose => ErrorKind::InvalidInput,
             Self::PolicyViolation => ErrorKind::Policy,
-            Self::VerificationFailed => ErrorKind::VerificationFailed,
+            Self::VerificationFailed | Self::WrongRootKey => ErrorKind::VerificationFailed,
             Self::InvalidState | Self::KeyState => ErrorKind::State,
             Self::StoreBackend | Self::StoreUnavailable | Self::StoreCorrupt => ErrorKind::Store,
             Self::KmsBackend | Self::KmsUnavailable => ErrorKind::KeyManager,
@@ -285,6 +288,7 @@ impl Error {
                 KmsError::WrongPurpose { .. } => ErrorCode::KeyPurpose,
                 KmsError::InvalidInput(_) => ErrorCode::InvalidInput,
                 KmsError::UnwrapFailed => ErrorCode::VerificationFailed,
+                KmsError::WrongRootKey => ErrorCode::WrongRootKey,
                 KmsError::Unavailable { .. } => ErrorCode::KmsUnavailable,
                 KmsError::Backend(_) => ErrorCode::KmsBackend,
             },

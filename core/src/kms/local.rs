@@ -91,7 +91,8 @@ impl fmt::Debug for LocalKeyManager {
 }
 
 /// Failures specific to the local key manager, reported as
-/// [`KmsError::Backend`].
+/// [`KmsError::Backend`] (except a root key mismatch, which is
+/// [`KmsError::WrongRootKey`]).
 #[derive(Debug, thiserror::Error)]
 enum LocalFailure {
     #[error("the root key does not match this key store (wrong root key, or a damaged key record)")]
@@ -108,6 +109,7 @@ impl From<LocalFailure> for KmsError {
     fn from(f: LocalFailure) -> Self {
         match f {
             LocalFailure::TooManyConflicts => KmsError::Unavailable { retryable: true },
+            LocalFailure::RootKeyMismatch => KmsError::WrongRootKey,
             other => KmsError::backend(other),
         }
     }
@@ -370,7 +372,7 @@ impl LocalKeyManager {
     ///
     /// # Errors
     /// [`KmsError::InvalidInput`] naming `root_key` unless it is exactly 32
-    /// bytes; [`KmsError::Backend`] when the root key does not match the one
+    /// bytes; [`KmsError::WrongRootKey`] when the root key does not match the one
     /// the store's keys were sealed with; store failures.
     pub fn new(
         store: Arc<dyn Store>,
@@ -920,7 +922,7 @@ mod tests {
             )
         };
         let err = open_with(2).expect_err("wrong root key");
-        assert!(matches!(err, KmsError::Backend(_)), "got {err:?}");
+        assert!(matches!(err, KmsError::WrongRootKey), "got {err:?}");
         assert!(err.to_string().contains("root key does not match"), "{err}");
 
         // Without the check value, the existing keys still reveal a wrong root key.
@@ -963,7 +965,7 @@ mod tests {
             b.sign(&k, b"m").expect_err("sign"),
             b.public_key(&k).expect_err("public_key"),
         ] {
-            assert!(matches!(err, KmsError::Backend(_)), "got {err:?}");
+            assert!(matches!(err, KmsError::WrongRootKey), "got {err:?}");
             assert!(err.to_string().contains("root key does not match"), "{err}");
         }
     }

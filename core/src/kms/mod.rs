@@ -223,6 +223,10 @@ pub enum KmsError {
     /// The wrapped blob did not authenticate (tampered, wrong AAD, wrong key).
     #[error("unwrap failed")]
     UnwrapFailed,
+    /// The root key (or PIN) given to the key manager does not open its key
+    /// store: the wrong key file, or damaged key records.
+    #[error("the root key does not match this key store (wrong root key, or a damaged key record)")]
+    WrongRootKey,
     /// The device or service cannot be reached now.
     #[error("key manager unavailable (retryable: {retryable})")]
     Unavailable {

@@ -223,11 +223,7 @@ impl Secrets {
             self.check_wrap_key(k)?;
         }
         self.mutate(name, "secret.update", |rec, _| {
-            require(
-                rec,
-                &[SecretState::Enabled, SecretState::Disabled],
-                "update",
-            )?;
+            require(rec, WRITABLE, "update")?;
             if let Some(k) = &req.kms_key_id {
                 rec.kms_key_id = k.as_str().to_owned();
             }
@@ -269,11 +265,7 @@ impl Secrets {
         };
         let mut written = 0;
         self.mutate_or_keep(name, "secret.put_value", |rec, now| {
-            require(
-                rec,
-                &[SecretState::Enabled, SecretState::Disabled],
-                "put_value",
-            )?;
+            require(rec, WRITABLE, "put_value")?;
             if let (Some(t), Some(mac)) = (idempotency_token, &value_mac) {
                 if let Some(e) = rec.idempotency.iter().find(|e| e.token == t) {
                     return if ct_eq(&e.value_mac.0, mac) {
@@ -314,11 +306,7 @@ impl Secrets {
         let value = self.materialize(value)?;
         let mut written = 0;
         self.mutate(name, "secret.rotation.begin", |rec, now| {
-            require(
-                rec,
-                &[SecretState::Enabled, SecretState::Disabled],
-                "begin_rotation",
-            )?;
+            require(rec, WRITABLE, "begin_rotation")?;
             if rec.version_with(Label::Pending).is_some() {
                 return Err(Error::RotationInProgress);
             }
@@ -338,17 +326,8 @@ impl Secrets {
     /// progress; [`Error::State`] when `FROZEN` or `PENDING_DELETE`.
     pub fn finish_rotation(&self, name: &str) -> Result<SecretMetadata> {
         self.mutate(name, "secret.rotation.finish", |rec, _| {
-            require(
-                rec,
-                &[SecretState::Enabled, SecretState::Disabled],
-                "finish_rotation",
-            )?;
-            let pending = rec
-                .version_with(Label::Pending)
-                .map(|v| v.n)
-                .ok_or(Error::NotFound {
-                    what: "pending version",
-                })?;
+            require(rec, WRITABLE, "finish_rotation")?;
+            let pending = pending_version(rec)?;
             promote(rec, pending);
             rec.clear_label(Label::Pending);
             Ok(Vec::new())
@@ -363,17 +342,8 @@ impl Secrets {
     pub fn cancel_rotation(&self, name: &str) -> Result<SecretMetadata> {
         let store = self.engine.services().store.clone();
         self.mutate(name, "secret.rotation.cancel", |rec, _| {
-            require(
-                rec,
-                &[SecretState::Enabled, SecretState::Disabled],
-                "cancel_rotation",
-            )?;
-            let pending = rec
-                .version_with(Label::Pending)
-                .map(|v| v.n)
-                .ok_or(Error::NotFound {
-                    what: "pending version",
-                })?;
+            require(rec, WRITABLE, "cancel_rotation")?;
+            let pending = pending_version(rec)?;
             rec.versions.retain(|v| v.n != pending);
             let vk = self.version_key(&rec.id, pending);
             let expect = store
@@ -415,15 +385,10 @@ impl Secrets {
     /// # Errors
     /// [`Error::State`] from any other state.
     pub fn freeze(&self, name: &str) -> Result<SecretMetadata> {
-        self.transition(
-            name,
-            "freeze",
-            &[SecretState::Enabled, SecretState::Disabled],
-            |rec| {
-                rec.prior_state = Some(rec.state.clone());
-                rec.state = SecretState::Frozen.as_str().into();
-            },
-        )
+        self.transition(name, "freeze", WRITABLE, |rec| {
+            rec.prior_state = Some(rec.state.clone());
+            rec.state = SecretState::Frozen.as_str().into();
+        })
     }
 
     /// `FROZEN` → the state it was frozen from.
@@ -455,11 +420,7 @@ impl Secrets {
             ));
         }
         self.mutate(name, "secret.schedule_delete", |rec, now| {
-            require(
-                rec,
-                &[SecretState::Enabled, SecretState::Disabled],
-                "schedule_delete",
-            )?;
+            require(rec, WRITABLE, "schedule_delete")?;
             rec.prior_state = Some(rec.state.clone());
             rec.state = SecretState::PendingDelete.as_str().into();
             rec.scheduled_delete_time = Some(now.plus(i64::from(days) * SECONDS_PER_DAY).0);
@@ -538,22 +499,14 @@ impl Secrets {
     /// (the target key must be enabled).
     pub fn rewrap(&self, name: &str) -> Result<RewrapReport> {
         let (rec, _) = self.load(name)?;
-        require(
-            &rec,
-            &[SecretState::Enabled, SecretState::Disabled],
-            "rewrap",
-        )?;
+        require(&rec, WRITABLE, "rewrap")?;
         let numbers: Vec<u64> = rec.versions.iter().map(|v| v.n).collect();
         let mut report = RewrapReport::default();
         let store = &self.engine.services().store;
         for n in numbers {
             let changed = self.engine.retry(|| {
                 let (mut rec, ver) = self.load(name)?;
-                require(
-                    &rec,
-                    &[SecretState::Enabled, SecretState::Disabled],
-                    "rewrap",
-                )?;
+                require(&rec, WRITABLE, "rewrap")?;
                 let target = KeyId::new(rec.kms_key_id.clone())
                     .map_err(|_| Error::corrupt("secret key id"))?;
                 let info = self
@@ -851,6 +804,19 @@ impl Secrets {
             &h[20..32]
         ))
     }
+}
+
+/// The states in which a secret's values and metadata may change.
+const WRITABLE: &[SecretState] = &[SecretState::Enabled, SecretState::Disabled];
+
+/// The number of the `PENDING` version, or `NotFound` when no rotation is
+/// in progress.
+fn pending_version(rec: &SecretRecord) -> Result<u64> {
+    rec.version_with(Label::Pending)
+        .map(|v| v.n)
+        .ok_or(Error::NotFound {
+            what: "pending version",
+        })
 }
 
 /// `n` becomes `CURRENT`, the old `CURRENT` becomes `PREVIOUS`.
