@@ -435,6 +435,11 @@ typedef struct {
 #define CREDCYCLE_RESULT_KEY_EXISTS 1206
 
 /*
+ The root key does not open the store's keys (wrong key file).
+ */
+#define CREDCYCLE_RESULT_WRONG_ROOT_KEY 1207
+
+/*
  A two-phase rotation is already in progress.
  */
 #define CREDCYCLE_RESULT_ROTATION_IN_PROGRESS 1301
@@ -649,8 +654,8 @@ credcycle_result credcycle_engine_builder_set_conflict_retries(credcycle_engine_
  engine to `*out_engine`; free it with `credcycle_engine_free`.
 
  `INVALID_INPUT` when the store or key manager is missing or a policy
- value is out of range; store errors opening a database; `KMS_BACKEND`
- when the root key does not match the store's.
+ value is out of range; store errors opening a database;
+ `WRONG_ROOT_KEY` when the root key does not match the store's.
 
  # Safety
  Each pointer argument is NULL or valid for the access described above

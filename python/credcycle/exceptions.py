@@ -73,13 +73,20 @@ class PolicyViolation(CredcycleError):
 
 
 class VerificationFailed(CredcycleError):
-    """A MAC, signature, code or ciphertext did not verify. No detail."""
+    """A MAC, signature, code or ciphertext did not verify (code 1006, whose
+    message is always "verification failed"), or a root key does not open
+    the store's keys (code 1207)."""
 
     default_code = 1006
     default_kind = "verification_failed"
 
-    def __init__(self, *_ignored: object) -> None:
-        super().__init__("verification failed", 1006, "verification_failed")
+    def __init__(
+        self,
+        message: str = "verification failed",
+        code: int | None = None,
+        kind: str | None = None,
+    ) -> None:
+        super().__init__(message, code, kind)
 
 
 class InvalidState(CredcycleError):

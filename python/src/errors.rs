@@ -32,7 +32,8 @@ pub fn to_pyerr(e: Error) -> PyErr {
         "conflict" => Conflict::new_err(args),
         "invalid_input" => InvalidInput::new_err(args),
         "policy" => PolicyViolation::new_err(args),
-        "verification_failed" => VerificationFailed::new_err(()),
+        // The engine's text for these is fixed and detail-free.
+        "verification_failed" => VerificationFailed::new_err(args),
         "state" => InvalidState::new_err(args),
         "store" => StoreError::new_err(args),
         "key_manager" => KeyManagerError::new_err(args),

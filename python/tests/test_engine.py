@@ -7,7 +7,7 @@ import pytest
 import credcycle
 from credcycle import exceptions
 
-from .conftest import ROOT_KEY
+from .conftest import ROOT_KEY, MemStore
 
 
 def test_open_sqlite_persists_and_checks_the_root_key(tmp_db: str) -> None:
@@ -16,9 +16,9 @@ def test_open_sqlite_persists_and_checks_the_root_key(tmp_db: str) -> None:
     del e
     again = credcycle.Engine.open(path=tmp_db, root_key=ROOT_KEY)
     assert again.secrets("t").get_value("a").value == b"persisted"
-    with pytest.raises(credcycle.KeyManagerError) as err:
+    with pytest.raises(credcycle.VerificationFailed) as err:
         credcycle.Engine.open(path=tmp_db, root_key=bytes(32))
-    assert err.value.code == 1204
+    assert err.value.code == 1207
 
 
 def test_open_needs_a_store_and_a_key_manager() -> None:
@@ -70,9 +70,20 @@ def test_exception_hierarchy_and_codes(secrets: credcycle.Secrets) -> None:
     assert st.value.code == 1007 and "FROZEN" in st.value.message
 
 
-def test_verification_failed_is_detail_free() -> None:
-    e = credcycle.VerificationFailed("secret detail", 1)
+def test_verification_failed_is_detail_free(engine: credcycle.Engine) -> None:
+    e = credcycle.VerificationFailed()
     assert (str(e), e.code, e.kind) == ("verification failed", 1006, "verification_failed")
+    # A tampered value read through a Python store: no detail crosses.
+    store = MemStore()
+    eng = credcycle.Engine.open(store=store, root_key=ROOT_KEY)
+    s = eng.secrets("t")
+    s.create("a", value=b"hunter2")
+    for (table, key), (value, version) in list(store.rows.items()):
+        if table == 2:  # secret versions
+            store.rows[(table, key)] = (value[:-1] + bytes([value[-1] ^ 1]), version)
+    with pytest.raises(credcycle.VerificationFailed) as err:
+        s.get_value("a")
+    assert (str(err.value), err.value.code) == ("verification failed", 1006)
 
 
 def test_client_helpers() -> None:

@@ -378,8 +378,8 @@ pub unsafe extern "C" fn credcycle_engine_builder_set_conflict_retries(
 /// engine to `*out_engine`; free it with `credcycle_engine_free`.
 ///
 /// `INVALID_INPUT` when the store or key manager is missing or a policy
-/// value is out of range; store errors opening a database; `KMS_BACKEND`
-/// when the root key does not match the store's.
+/// value is out of range; store errors opening a database;
+/// `WRONG_ROOT_KEY` when the root key does not match the store's.
 ///
 /// # Safety
 /// Each pointer argument is NULL or valid for the access described above

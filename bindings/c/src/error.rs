@@ -55,6 +55,8 @@ pub const CREDCYCLE_RESULT_KMS_BACKEND: credcycle_result = 1204;
 pub const CREDCYCLE_RESULT_KMS_UNAVAILABLE: credcycle_result = 1205;
 /// A key with that id already exists.
 pub const CREDCYCLE_RESULT_KEY_EXISTS: credcycle_result = 1206;
+/// The root key does not open the store's keys (wrong key file).
+pub const CREDCYCLE_RESULT_WRONG_ROOT_KEY: credcycle_result = 1207;
 /// A two-phase rotation is already in progress.
 pub const CREDCYCLE_RESULT_ROTATION_IN_PROGRESS: credcycle_result = 1301;
 /// The idempotency token was used with a different value.
@@ -92,6 +94,7 @@ pub(crate) const ALL_RESULTS: &[credcycle_result] = &[
     CREDCYCLE_RESULT_KMS_BACKEND,
     CREDCYCLE_RESULT_KMS_UNAVAILABLE,
     CREDCYCLE_RESULT_KEY_EXISTS,
+    CREDCYCLE_RESULT_WRONG_ROOT_KEY,
     CREDCYCLE_RESULT_ROTATION_IN_PROGRESS,
     CREDCYCLE_RESULT_IDEMPOTENCY_MISMATCH,
     CREDCYCLE_RESULT_NULL_PARAMETER,

@@ -156,6 +156,7 @@ pub fn static_message(code: u32) -> &'static str {
         ErrorCode::KmsBackend => "key manager backend failure",
         ErrorCode::KmsUnavailable => "key manager unavailable",
         ErrorCode::KeyExists => "key already exists",
+        ErrorCode::WrongRootKey => "the root key does not match this key store",
         ErrorCode::RotationInProgress => "a rotation is already in progress",
         ErrorCode::IdempotencyMismatch => {
             "idempotency token was already used with a different value"

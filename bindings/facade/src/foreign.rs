@@ -123,6 +123,7 @@ impl From<ForeignError> for KmsError {
             Some(ErrorCode::InvalidInput) => KmsError::InvalidInput(e.message),
             Some(ErrorCode::VerificationFailed) => KmsError::UnwrapFailed,
             Some(ErrorCode::KmsUnavailable) => KmsError::Unavailable { retryable: true },
+            Some(ErrorCode::WrongRootKey) => KmsError::WrongRootKey,
             _ => backend(e.message),
         }
     }
@@ -145,6 +146,7 @@ impl From<KmsError> for ForeignError {
             KmsError::InvalidInput(_) => ErrorCode::InvalidInput,
             KmsError::UnwrapFailed => ErrorCode::VerificationFailed,
             KmsError::Unavailable { .. } => ErrorCode::KmsUnavailable,
+            KmsError::WrongRootKey => ErrorCode::WrongRootKey,
             _ => ErrorCode::KmsBackend,
         };
         ForeignError::new(code.as_u32(), message)

@@ -228,7 +228,10 @@ fn sqlite_engine_reopens_with_the_same_root_key_only() {
         b"v"
     );
     let wrong = open(vec![1; 32].into()).expect_err("wrong root key");
-    assert_eq!(wrong.kind, "key_manager");
+    assert_eq!(
+        (wrong.code, wrong.kind.as_str()),
+        (1207, "verification_failed")
+    );
     let short = open(vec![1; 5].into()).expect_err("short root key");
     assert_eq!(short.code, 1004);
 }

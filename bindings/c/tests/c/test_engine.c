@@ -144,7 +144,7 @@ static void test_sqlite_persistence(void) {
     CHECK_OK(credcycle_engine_builder_set_kms_local(b, key, 32));
     credcycle_result rc = credcycle_engine_builder_build(b, &e);
     if (round == 2) {
-      CHECK(rc == CREDCYCLE_RESULT_KMS_BACKEND);
+      CHECK(rc == CREDCYCLE_RESULT_WRONG_ROOT_KEY);
       CHECK(e == NULL);
       break;
     }
