@@ -28,6 +28,7 @@ __all__ = [
     "version",
     "OPERATIONS",
     "__version__",
+    "_time_in_rust",
     "Targets",
     "Jose",
     "Tokens",
@@ -1054,3 +1055,4 @@ def decrypt_jwe(
 def resolve_client_ip(
     peer: str, forwarded_for: Sequence[str] = ..., trusted_proxies: Sequence[str] = ...
 ) -> str: ...
+def _time_in_rust(op: str, handle: object, arg: str, n: int) -> float: ...

@@ -1252,3 +1252,51 @@ pub fn resolve_client_ip(
         &trusted_proxies,
     ))
 }
+
+/// Benchmark helper (not API): runs `n` calls of operation `op` on `handle`
+/// in a Rust loop with the GIL released, and returns the seconds taken, so
+/// the Python benchmark can put the same call made from Python beside it.
+/// `op` is `secrets.get` (handle: `Secrets`, `arg`: a name) or
+/// `totp.verify` (handle: `Totp`, `arg`: a code checked at time 59).
+#[pyfunction]
+pub fn _time_in_rust(
+    py: Python<'_>,
+    op: &str,
+    handle: &Bound<'_, PyAny>,
+    arg: &str,
+    n: u32,
+) -> PyResult<f64> {
+    use std::hint::black_box;
+    use std::time::Instant;
+    match op {
+        "secrets.get" => {
+            let s = handle
+                .cast::<crate::engine::PySecrets>()?
+                .get()
+                .inner()
+                .clone();
+            py.detach(|| {
+                let start = Instant::now();
+                for _ in 0..n {
+                    black_box(s.get(black_box(arg)))?;
+                }
+                Ok(start.elapsed().as_secs_f64())
+            })
+            .map_err(crate::errors::to_pyerr)
+        }
+        "totp.verify" => {
+            let t = handle.cast::<PyTotp>()?.get().0.clone();
+            py.detach(|| {
+                let start = Instant::now();
+                for _ in 0..n {
+                    black_box(t.verify(black_box(arg), Some(59), 1))?;
+                }
+                Ok(start.elapsed().as_secs_f64())
+            })
+            .map_err(crate::errors::to_pyerr)
+        }
+        _ => Err(PyValueError::new_err(
+            "op must be secrets.get or totp.verify",
+        )),
+    }
+}

@@ -425,6 +425,13 @@ impl PyEngine {
 #[pyclass(frozen, name = "Secrets", module = "credcycle._native")]
 pub struct PySecrets(facade::Secrets);
 
+impl PySecrets {
+    /// The facade handle.
+    pub fn inner(&self) -> &facade::Secrets {
+        &self.0
+    }
+}
+
 #[pymethods]
 impl PySecrets {
     /// The tenant.

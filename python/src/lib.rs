@@ -41,9 +41,9 @@ fn parse_root_key<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyByt
 mod _native {
     #[pymodule_export]
     use super::domains::{
-        PyIdentities, PyJose, PyMachineAuth, PyMfa, PyReplayGuard, PyTargets, PyTokens, PyTotp,
-        decrypt_jwe, resolve_client_ip, sign_webhook_standard, sign_webhook_zitadel, verify_jwt,
-        verify_webhook_standard, verify_webhook_zitadel,
+        _time_in_rust, PyIdentities, PyJose, PyMachineAuth, PyMfa, PyReplayGuard, PyTargets,
+        PyTokens, PyTotp, decrypt_jwe, resolve_client_ip, sign_webhook_standard,
+        sign_webhook_zitadel, verify_jwt, verify_webhook_standard, verify_webhook_zitadel,
     };
     #[pymodule_export]
     use super::engine::{PyAudit, PyEngine, PyKms, PySecrets};
