@@ -400,6 +400,12 @@ impl PyMachineAuth {
         Ok(list(engine(py.detach(|| self.0.list_identities()))?))
     }
 
+    /// Deletes an identity with everything universal auth keeps for it
+    /// (operation `machine_auth.delete_identity`).
+    fn delete_identity(&self, py: Python<'_>, id: &str) -> PyResult<()> {
+        engine(py.detach(|| self.0.delete_identity(id)))
+    }
+
     /// Attaches universal auth (operation `machine_auth.attach_universal_auth`).
     #[pyo3(signature = (identity_id, *, client_secret_trusted_ips = None,
         access_token_trusted_ips = None, access_token_ttl = None, access_token_max_ttl = None,

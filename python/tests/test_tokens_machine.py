@@ -74,6 +74,14 @@ def test_machine_auth() -> None:
     assert ma.revoke_client_secret(ident.id, cs.info.id).state == "REVOKED"
     with pytest.raises(credcycle.CredcycleError):
         ma.login(cs.client_id, cs.secret, "10.1.2.3")
+    cs2 = ma.create_client_secret(ident.id)
+    g3 = ma.login(cs2.client_id, cs2.secret, "10.1.2.3")
+    ma.delete_identity(ident.id)
+    with pytest.raises(credcycle.VerificationFailed):
+        ma.authenticate(g3.access_token, "10.1.2.3")
+    with pytest.raises(credcycle.NotFound):
+        ma.delete_identity(ident.id)
+    assert [i.id for i in ma.list_identities()] == [fixed.id]
 
 
 def test_resolve_client_ip() -> None:

@@ -143,6 +143,7 @@ pub const OPERATIONS: &[&str] = &[
     "machine_auth.create_identity",
     "machine_auth.identity",
     "machine_auth.list_identities",
+    "machine_auth.delete_identity",
     "machine_auth.attach_universal_auth",
     "machine_auth.update_universal_auth",
     "machine_auth.universal_auth",

@@ -439,6 +439,10 @@ fn machine_auth_login_authenticate_renew_revoke() {
         .expect("with id");
     assert_eq!(fixed.id, "0b8f3a2e-5c1d-4e6f-9a7b-3c2d1e0f9a8b");
     assert_eq!(m.list_identities().expect("list").len(), 2);
+    m.delete_identity(&fixed.id).expect("delete");
+    assert_eq!(code_of(m.identity(&fixed.id)), 1001);
+    assert_eq!(code_of(m.delete_identity(&fixed.id)), 1001);
+    assert_eq!(m.list_identities().expect("list").len(), 1);
     let ua = m
         .attach_universal_auth(
             &id.id,

@@ -298,6 +298,16 @@ impl MachineAuth {
             .collect())
     }
 
+    /// Deletes an identity with its universal-auth configuration, client
+    /// secrets, access tokens and lockout counter, in one commit (operation
+    /// `machine_auth.delete_identity`).
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` naming `identity_id`; `NOT_FOUND`.
+    pub fn delete_identity(&self, id: &str) -> Result<()> {
+        Ok(self.inner.delete_identity(id)?)
+    }
+
     /// Attaches universal auth to an identity (operation
     /// `machine_auth.attach_universal_auth`).
     ///
