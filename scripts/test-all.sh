@@ -45,6 +45,11 @@ step "demo (the main job)"
 cargo run -q -p credcycle-cli -- demo | tail -3
 record "demo: ok"
 
+step "Kotlin/Swift bindings (uniffi)"
+# The same workspace features as the steps above, so nothing is rebuilt.
+KOTLIN_CARGO_FLAGS="--workspace --all-features" ./scripts/test-kotlin.sh 2>&1 | tee /tmp/credcycle-kotlin.log
+record "kotlin: $(grep -E '^[0-9]+ passed, [0-9]+ failed' /tmp/credcycle-kotlin.log | tail -1)"
+
 step "fuzz smoke"
 FUZZ_SECONDS=${FUZZ_SECONDS:-20} ./scripts/fuzz-smoke.sh
 record "fuzz: ok"

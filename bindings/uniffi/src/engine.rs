@@ -1,0 +1,501 @@
+//! The engine and its domain handles as uniffi objects. Every method is one
+//! facade operation; arguments and results are the records of
+//! [`crate::types`].
+
+use std::sync::Arc;
+
+use credcycle_facade as facade;
+use zeroize::Zeroizing;
+
+use crate::error::CredcycleError;
+use crate::foreign::{Clock, ClockAdapter, KeyManager, KeyManagerAdapter, Store, StoreAdapter};
+use crate::types::{
+    AuditTrailInfo, CreateSecretOptions, KeyInfo, RewrapResult, SecretInfo, SecretInput,
+    SecretValue,
+};
+
+type Result<T, E = CredcycleError> = std::result::Result<T, E>;
+
+/// Where records are kept.
+#[derive(uniffi::Enum)]
+pub enum StoreConfig {
+    /// In memory (not durable): tests and throwaway engines.
+    Memory,
+    /// An embedded SQLite database file (created if missing).
+    Sqlite {
+        /// The database file.
+        path: String,
+    },
+    /// A store written in the host language.
+    Foreign {
+        /// The store.
+        store: Arc<dyn Store>,
+    },
+}
+
+/// Who keeps the keys.
+#[derive(uniffi::Enum)]
+pub enum KmsConfig {
+    /// The software key manager: keys sealed in the store under a 32-byte
+    /// root key that the caller keeps (see `generateRootKey`).
+    Local {
+        /// The root key (exactly 32 bytes).
+        root_key: Vec<u8>,
+    },
+    /// A key manager written in the host language.
+    Foreign {
+        /// The key manager.
+        key_manager: Arc<dyn KeyManager>,
+    },
+}
+
+/// Overrides of the engine policy; null keeps the engine's default.
+#[derive(Clone, Debug, Default, PartialEq, Eq, uniffi::Record)]
+pub struct PolicyConfig {
+    /// The wrap key used when a secret names none (default `default`).
+    #[uniffi(default)]
+    pub default_kms_key: Option<String>,
+    /// Versions kept per secret (default 100, 3..=10,000).
+    #[uniffi(default)]
+    pub max_secret_versions: Option<u32>,
+    /// Largest secret value in bytes (default 65,536, at most 1 MiB).
+    #[uniffi(default)]
+    pub max_secret_value_bytes: Option<u64>,
+    /// Deletion window in days when none is given (default 30, 7..=30).
+    #[uniffi(default)]
+    pub default_delete_window_days: Option<u32>,
+    /// Whether values wrapped by a disabled key may be read (default true).
+    #[uniffi(default)]
+    pub allow_unwrap_with_disabled_key: Option<bool>,
+    /// Re-runs after a lost compare-and-swap race (default 8, at most 100).
+    #[uniffi(default)]
+    pub conflict_retries: Option<u32>,
+}
+
+impl From<PolicyConfig> for facade::PolicyConfig {
+    fn from(p: PolicyConfig) -> Self {
+        facade::PolicyConfig {
+            default_kms_key: p.default_kms_key,
+            max_secret_versions: p.max_secret_versions,
+            max_secret_value_bytes: p.max_secret_value_bytes,
+            default_delete_window_days: p.default_delete_window_days,
+            allow_unwrap_with_disabled_key: p.allow_unwrap_with_disabled_key,
+            conflict_retries: p.conflict_retries,
+        }
+    }
+}
+
+/// Everything needed to open an engine.
+#[derive(uniffi::Record)]
+pub struct EngineConfig {
+    /// The store.
+    pub store: StoreConfig,
+    /// The key manager.
+    pub kms: KmsConfig,
+    /// A host clock (default: the system clock).
+    #[uniffi(default)]
+    pub clock: Option<Arc<dyn Clock>>,
+    /// Policy overrides (default: none).
+    #[uniffi(default)]
+    pub policy: Option<PolicyConfig>,
+}
+
+impl From<EngineConfig> for facade::EngineConfig {
+    fn from(c: EngineConfig) -> Self {
+        let store = match c.store {
+            StoreConfig::Memory => facade::StoreConfig::Memory,
+            StoreConfig::Sqlite { path } => facade::StoreConfig::Sqlite { path },
+            StoreConfig::Foreign { store } => {
+                facade::StoreConfig::Foreign(Arc::new(StoreAdapter(store)))
+            }
+        };
+        let kms = match c.kms {
+            KmsConfig::Local { root_key } => facade::KmsConfig::Local {
+                root_key: Zeroizing::new(root_key),
+            },
+            KmsConfig::Foreign { key_manager } => {
+                facade::KmsConfig::Foreign(Arc::new(KeyManagerAdapter(key_manager)))
+            }
+        };
+        let mut config = facade::EngineConfig::new(store, kms);
+        config.clock = c
+            .clock
+            .map(|k| -> Arc<dyn facade::ForeignClock> { Arc::new(ClockAdapter(k)) });
+        config.policy = c.policy.unwrap_or_default().into();
+        config
+    }
+}
+
+/// The credential lifecycle engine. Thread-safe; handles it returns share
+/// its store and key manager.
+#[derive(Debug, uniffi::Object)]
+pub struct Engine {
+    inner: facade::Engine,
+}
+
+#[uniffi::export]
+impl Engine {
+    /// Opens an engine.
+    ///
+    /// # Errors
+    /// `InvalidInput` for a root key that is not 32 bytes or a policy value
+    /// out of range; store failures opening the database; `VerificationFailed`
+    /// (code 1207) when the root key is not the one the store was sealed with.
+    #[uniffi::constructor]
+    pub fn open(config: EngineConfig) -> Result<Arc<Self>> {
+        Ok(Arc::new(Engine {
+            inner: facade::Engine::open(config.into())?,
+        }))
+    }
+
+    /// The same engine, recording `actor` as the author of audit events
+    /// written through it.
+    pub fn with_actor(&self, actor: String) -> Arc<Engine> {
+        Arc::new(Engine {
+            inner: self.inner.with_actor(&actor),
+        })
+    }
+
+    /// The actor audit events record, if one was set.
+    pub fn actor(&self) -> Option<String> {
+        self.inner.actor().map(str::to_owned)
+    }
+
+    /// Creates the policy's default wrap key if missing; returns its id.
+    ///
+    /// # Errors
+    /// Key manager failures.
+    pub fn ensure_default_key(&self) -> Result<String> {
+        Ok(self.inner.ensure_default_key()?)
+    }
+
+    /// The secrets of `tenant`.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming `tenant`.
+    pub fn secrets(&self, tenant: String) -> Result<Arc<Secrets>> {
+        Ok(Arc::new(Secrets {
+            inner: self.inner.secrets(&tenant)?,
+        }))
+    }
+
+    /// The key manager's keys (not tenant-scoped).
+    pub fn kms(&self) -> Arc<Kms> {
+        Arc::new(Kms {
+            inner: self.inner.kms(),
+        })
+    }
+
+    /// The audit trails of `tenant`.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming `tenant`.
+    pub fn audit(&self, tenant: String) -> Result<Arc<Audit>> {
+        Ok(Arc::new(Audit {
+            inner: self.inner.audit(&tenant)?,
+        }))
+    }
+}
+
+impl Engine {
+    /// The facade engine underneath (for the other domain handles).
+    pub fn facade(&self) -> &facade::Engine {
+        &self.inner
+    }
+}
+
+/// Key operations of the engine's key manager.
+#[derive(Debug, uniffi::Object)]
+pub struct Kms {
+    inner: facade::Kms,
+}
+
+#[uniffi::export]
+impl Kms {
+    /// Creates key `id` with `algorithm` (`aes256gcm` wraps secrets; `p256`
+    /// and `ed25519` sign).
+    ///
+    /// # Errors
+    /// `InvalidInput` (id syntax, unknown algorithm); `Conflict` (exists).
+    pub fn create_key(&self, id: String, algorithm: String) -> Result<KeyInfo> {
+        Ok(self.inner.create_key(&id, &algorithm)?.into())
+    }
+
+    /// The key's information, or null.
+    ///
+    /// # Errors
+    /// `InvalidInput` (id syntax); key manager failures.
+    pub fn key_info(&self, id: String) -> Result<Option<KeyInfo>> {
+        Ok(self.inner.key_info(&id)?.map(Into::into))
+    }
+
+    /// Every key, ordered by id.
+    ///
+    /// # Errors
+    /// Key manager failures.
+    pub fn list_keys(&self) -> Result<Vec<KeyInfo>> {
+        Ok(self
+            .inner
+            .list_keys()?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Adds a version that becomes primary.
+    ///
+    /// # Errors
+    /// `NotFound`; `State` (code 1202) unless enabled.
+    pub fn rotate_key(&self, id: String) -> Result<KeyInfo> {
+        Ok(self.inner.rotate_key(&id)?.into())
+    }
+
+    /// Enables the key; also cancels a scheduled deletion.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub fn enable_key(&self, id: String) -> Result<KeyInfo> {
+        Ok(self.inner.enable_key(&id)?.into())
+    }
+
+    /// Disables the key: no new wraps or signatures.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub fn disable_key(&self, id: String) -> Result<KeyInfo> {
+        Ok(self.inner.disable_key(&id)?.into())
+    }
+
+    /// Schedules the key's deletion: it refuses everything until enabled.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub fn schedule_key_deletion(&self, id: String) -> Result<KeyInfo> {
+        Ok(self.inner.schedule_key_deletion(&id)?.into())
+    }
+
+    /// The SubjectPublicKeyInfo (DER) of signing key `id`.
+    ///
+    /// # Errors
+    /// Not found, purpose, state.
+    pub fn public_key(&self, id: String) -> Result<Vec<u8>> {
+        Ok(self.inner.public_key(&id)?)
+    }
+
+    /// Signs `msg` with signing key `id` (64 bytes: P-256 `r || s`, or
+    /// Ed25519).
+    ///
+    /// # Errors
+    /// Not found, purpose, state.
+    pub fn sign(&self, id: String, msg: Vec<u8>) -> Result<Vec<u8>> {
+        Ok(self.inner.sign(&id, &msg)?)
+    }
+}
+
+/// The secrets of one tenant.
+#[derive(Debug, uniffi::Object)]
+pub struct Secrets {
+    inner: facade::Secrets,
+}
+
+#[uniffi::export]
+impl Secrets {
+    /// The tenant.
+    pub fn tenant(&self) -> String {
+        self.inner.tenant().to_owned()
+    }
+
+    /// Creates a secret.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming the field; `Conflict` (code 1003) when the name
+    /// exists.
+    #[uniffi::method(default(options = None))]
+    pub fn create(&self, name: String, options: Option<CreateSecretOptions>) -> Result<SecretInfo> {
+        Ok(self
+            .inner
+            .create(&name, options.unwrap_or_default().into())?
+            .into())
+    }
+
+    /// The secret's metadata, in every state.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub fn get(&self, name: String) -> Result<SecretInfo> {
+        Ok(self.inner.get(&name)?.into())
+    }
+
+    /// Every secret of the tenant, by name.
+    ///
+    /// # Errors
+    /// Store failures.
+    pub fn list(&self) -> Result<Vec<SecretInfo>> {
+        Ok(self.inner.list()?.into_iter().map(Into::into).collect())
+    }
+
+    /// At most `limit` secrets whose names sort after `after`.
+    ///
+    /// # Errors
+    /// Store failures; an invalid `after`.
+    #[uniffi::method(default(after = None))]
+    pub fn list_page(&self, limit: u32, after: Option<String>) -> Result<Vec<SecretInfo>> {
+        Ok(self
+            .inner
+            .list_page(after.as_deref(), limit)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// A version's value: `version` is `vN`, `N`, `CURRENT`, `PREVIOUS` or
+    /// `PENDING`; null reads `CURRENT`.
+    ///
+    /// # Errors
+    /// `State` unless enabled; `NotFound`; `VerificationFailed`.
+    #[uniffi::method(default(version = None))]
+    pub fn get_value(&self, name: String, version: Option<String>) -> Result<SecretValue> {
+        Ok(self.inner.get_value(&name, version.as_deref())?.into())
+    }
+
+    /// Changes the wrap key for later versions and/or the description.
+    ///
+    /// # Errors
+    /// `InvalidInput` when neither is given; state errors.
+    #[uniffi::method(default(kms_key_id = None, description = None))]
+    pub fn update(
+        &self,
+        name: String,
+        kms_key_id: Option<String>,
+        description: Option<String>,
+    ) -> Result<SecretInfo> {
+        Ok(self
+            .inner
+            .update(&name, kms_key_id.as_deref(), description.as_deref())?
+            .into())
+    }
+
+    /// Adds a version that becomes `CURRENT`; returns its number. A repeated
+    /// `idempotency_token` with the same value returns the same version.
+    ///
+    /// # Errors
+    /// `Conflict` (idempotency mismatch); state and input errors.
+    #[uniffi::method(default(idempotency_token = None))]
+    pub fn put_value(
+        &self,
+        name: String,
+        value: SecretInput,
+        idempotency_token: Option<String>,
+    ) -> Result<u64> {
+        Ok(self
+            .inner
+            .put_value(&name, value.into(), idempotency_token.as_deref())?)
+    }
+
+    /// Writes a `PENDING` version; returns its number.
+    ///
+    /// # Errors
+    /// `Conflict` (a rotation is in progress); state errors.
+    pub fn begin_rotation(&self, name: String, value: SecretInput) -> Result<u64> {
+        Ok(self.inner.begin_rotation(&name, value.into())?)
+    }
+
+    /// Promotes `PENDING` to `CURRENT`.
+    ///
+    /// # Errors
+    /// `NotFound` without a pending version; state errors.
+    pub fn finish_rotation(&self, name: String) -> Result<SecretInfo> {
+        Ok(self.inner.finish_rotation(&name)?.into())
+    }
+
+    /// Drops the `PENDING` version.
+    ///
+    /// # Errors
+    /// `NotFound` without a pending version; state errors.
+    pub fn cancel_rotation(&self, name: String) -> Result<SecretInfo> {
+        Ok(self.inner.cancel_rotation(&name)?.into())
+    }
+
+    /// `ENABLED` → `DISABLED`.
+    ///
+    /// # Errors
+    /// `State`.
+    pub fn disable(&self, name: String) -> Result<SecretInfo> {
+        Ok(self.inner.disable(&name)?.into())
+    }
+
+    /// `DISABLED` → `ENABLED`.
+    ///
+    /// # Errors
+    /// `State`.
+    pub fn enable(&self, name: String) -> Result<SecretInfo> {
+        Ok(self.inner.enable(&name)?.into())
+    }
+
+    /// → `FROZEN`.
+    ///
+    /// # Errors
+    /// `State`.
+    pub fn freeze(&self, name: String) -> Result<SecretInfo> {
+        Ok(self.inner.freeze(&name)?.into())
+    }
+
+    /// `FROZEN` → the state before.
+    ///
+    /// # Errors
+    /// `State`.
+    pub fn unfreeze(&self, name: String) -> Result<SecretInfo> {
+        Ok(self.inner.unfreeze(&name)?.into())
+    }
+
+    /// → `PENDING_DELETE` for `window_days` (7..=30; default from policy).
+    ///
+    /// # Errors
+    /// `InvalidInput` for the window; `State`.
+    #[uniffi::method(default(window_days = None))]
+    pub fn schedule_delete(&self, name: String, window_days: Option<u32>) -> Result<SecretInfo> {
+        Ok(self.inner.schedule_delete(&name, window_days)?.into())
+    }
+
+    /// `PENDING_DELETE` → the state before.
+    ///
+    /// # Errors
+    /// `State`.
+    pub fn restore(&self, name: String) -> Result<SecretInfo> {
+        Ok(self.inner.restore(&name)?.into())
+    }
+
+    /// Deletes every secret whose deletion time has passed; returns names.
+    ///
+    /// # Errors
+    /// Store failures.
+    pub fn purge_due(&self) -> Result<Vec<String>> {
+        Ok(self.inner.purge_due()?)
+    }
+
+    /// Re-wraps every version's data key under the secret's current key.
+    ///
+    /// # Errors
+    /// `State`; key manager errors.
+    pub fn rewrap(&self, name: String) -> Result<RewrapResult> {
+        Ok(self.inner.rewrap(&name)?.into())
+    }
+}
+
+/// The audit trails of one tenant.
+#[derive(Debug, uniffi::Object)]
+pub struct Audit {
+    inner: facade::Audit,
+}
+
+#[uniffi::export]
+impl Audit {
+    /// The events of `subject` (`secret:<name>`, …) and whether their chain
+    /// verifies.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming `subject`; store failures.
+    pub fn events(&self, subject: String) -> Result<AuditTrailInfo> {
+        Ok(self.inner.events(&subject)?.into())
+    }
+}
