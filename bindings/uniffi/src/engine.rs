@@ -26,6 +26,13 @@ pub enum StoreConfig {
         /// The database file.
         path: String,
     },
+    /// A PostgreSQL database (`postgres://[user[:password]@]host[:port]/db`,
+    /// `sslmode=require` and `sslrootcert=` honoured); the schema is created
+    /// if missing.
+    Postgres {
+        /// The connection URL (never shown in errors).
+        url: String,
+    },
     /// A store written in the host language.
     Foreign {
         /// The store.
@@ -42,10 +49,36 @@ pub enum KmsConfig {
         /// The root key (exactly 32 bytes).
         root_key: Vec<u8>,
     },
+    /// A PKCS#11 token (an HSM, or SoftHSM2): keys never leave it.
+    Pkcs11 {
+        /// The PKCS#11 module (shared library) path.
+        module: String,
+        /// The token, by label.
+        token: String,
+        /// Where the user PIN is read from (never passed through the API).
+        pin: Pkcs11Pin,
+        /// Keeps this engine's keys apart from other users of the token.
+        namespace: Option<String>,
+    },
     /// A key manager written in the host language.
     Foreign {
         /// The key manager.
         key_manager: Arc<dyn KeyManager>,
+    },
+}
+
+/// Where a PKCS#11 user PIN comes from.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum Pkcs11Pin {
+    /// The named environment variable.
+    Env {
+        /// The variable's name.
+        name: String,
+    },
+    /// The first line of this file.
+    File {
+        /// The file's path.
+        path: String,
     },
 }
 
@@ -70,6 +103,78 @@ pub struct PolicyConfig {
     /// Re-runs after a lost compare-and-swap race (default 8, at most 100).
     #[uniffi(default)]
     pub conflict_retries: Option<u32>,
+    /// Shortest password in code points (default 8, 5..=100).
+    #[uniffi(default)]
+    pub password_min_len: Option<u32>,
+    /// NFKC-normalise passwords before hashing (default false).
+    #[uniffi(default)]
+    pub password_normalize_nfkc: Option<bool>,
+    /// Wrong passwords that lock password login (default 5, 1..=100).
+    #[uniffi(default)]
+    pub password_lockout_threshold: Option<u32>,
+    /// Password lock length in seconds (default 300, 1..=86,400).
+    #[uniffi(default)]
+    pub password_lockout_secs: Option<u32>,
+    /// API session idle timeout in seconds (default 1,800, 60..=86,400).
+    #[uniffi(default)]
+    pub api_session_idle_timeout_secs: Option<u32>,
+    /// API session absolute lifetime in seconds (default 86,400).
+    #[uniffi(default)]
+    pub api_session_max_lifetime_secs: Option<u32>,
+    /// Issuer shown in authenticator apps (default `credcycle`).
+    #[uniffi(default)]
+    pub mfa_issuer: Option<String>,
+    /// HMAC of new TOTP enrollments: `SHA1` (default), `SHA256` or `SHA512`.
+    #[uniffi(default)]
+    pub totp_algorithm: Option<String>,
+    /// Digits of new TOTP enrollments (default 6, 6..=8).
+    #[uniffi(default)]
+    pub totp_digits: Option<u32>,
+    /// Period of new TOTP enrollments in seconds (default 30, 1..=120).
+    #[uniffi(default)]
+    pub totp_period_secs: Option<u32>,
+    /// Steps accepted either side (default 1, at most 2).
+    #[uniffi(default)]
+    pub totp_window_steps: Option<u32>,
+    /// Largest accepted drift in steps (default 1, window..=4).
+    #[uniffi(default)]
+    pub totp_max_drift_steps: Option<u32>,
+    /// Failed MFA codes that lock MFA (default 5, 1..=100).
+    #[uniffi(default)]
+    pub mfa_lockout_threshold: Option<u32>,
+    /// MFA lock length in seconds (default 300, 1..=86,400).
+    #[uniffi(default)]
+    pub mfa_lockout_secs: Option<u32>,
+    /// Recovery codes per enrollment (default 10, 1..=32).
+    #[uniffi(default)]
+    pub recovery_code_count: Option<u32>,
+    /// Whether unused recovery codes may be shown again (default false).
+    #[uniffi(default)]
+    pub recovery_codes_viewable: Option<bool>,
+    /// Key manager key (P-256) signing the engine's JWTs (default `token-signing`).
+    #[uniffi(default)]
+    pub token_signing_key: Option<String>,
+    /// How long a rotated-out token-signing key stays in the JWKS (default 86,400).
+    #[uniffi(default)]
+    pub token_key_retention_secs: Option<i64>,
+    /// Lifetime of the JWTs the engine signs (default 300, 1..=86,400).
+    #[uniffi(default)]
+    pub jwt_ttl_secs: Option<i64>,
+    /// `iss` of the JWTs the engine signs (default `credcycle`).
+    #[uniffi(default)]
+    pub jwt_issuer: Option<String>,
+    /// Longest grace of a target's previous signing key (default 7 days).
+    #[uniffi(default)]
+    pub max_signing_key_grace_secs: Option<i64>,
+    /// Longest API token lifetime in seconds (default 365 days).
+    #[uniffi(default)]
+    pub max_api_token_lifetime_secs: Option<u32>,
+    /// Grace for re-presenting an exchanged refresh token (default 0, at most 60).
+    #[uniffi(default)]
+    pub refresh_token_reuse_grace_secs: Option<u32>,
+    /// Refresh tokens unused this long are refused (default 30 days).
+    #[uniffi(default)]
+    pub refresh_token_idle_timeout_secs: Option<u32>,
 }
 
 impl From<PolicyConfig> for facade::PolicyConfig {
@@ -81,6 +186,30 @@ impl From<PolicyConfig> for facade::PolicyConfig {
             default_delete_window_days: p.default_delete_window_days,
             allow_unwrap_with_disabled_key: p.allow_unwrap_with_disabled_key,
             conflict_retries: p.conflict_retries,
+            password_min_len: p.password_min_len,
+            password_normalize_nfkc: p.password_normalize_nfkc,
+            password_lockout_threshold: p.password_lockout_threshold,
+            password_lockout_secs: p.password_lockout_secs,
+            api_session_idle_timeout_secs: p.api_session_idle_timeout_secs,
+            api_session_max_lifetime_secs: p.api_session_max_lifetime_secs,
+            mfa_issuer: p.mfa_issuer,
+            totp_algorithm: p.totp_algorithm,
+            totp_digits: p.totp_digits,
+            totp_period_secs: p.totp_period_secs,
+            totp_window_steps: p.totp_window_steps,
+            totp_max_drift_steps: p.totp_max_drift_steps,
+            mfa_lockout_threshold: p.mfa_lockout_threshold,
+            mfa_lockout_secs: p.mfa_lockout_secs,
+            recovery_code_count: p.recovery_code_count,
+            recovery_codes_viewable: p.recovery_codes_viewable,
+            token_signing_key: p.token_signing_key,
+            token_key_retention_secs: p.token_key_retention_secs,
+            jwt_ttl_secs: p.jwt_ttl_secs,
+            jwt_issuer: p.jwt_issuer,
+            max_signing_key_grace_secs: p.max_signing_key_grace_secs,
+            max_api_token_lifetime_secs: p.max_api_token_lifetime_secs,
+            refresh_token_reuse_grace_secs: p.refresh_token_reuse_grace_secs,
+            refresh_token_idle_timeout_secs: p.refresh_token_idle_timeout_secs,
         }
     }
 }
@@ -105,6 +234,7 @@ impl From<EngineConfig> for facade::EngineConfig {
         let store = match c.store {
             StoreConfig::Memory => facade::StoreConfig::Memory,
             StoreConfig::Sqlite { path } => facade::StoreConfig::Sqlite { path },
+            StoreConfig::Postgres { url } => facade::StoreConfig::Postgres { url },
             StoreConfig::Foreign { store } => {
                 facade::StoreConfig::Foreign(Arc::new(StoreAdapter(store)))
             }
@@ -112,6 +242,20 @@ impl From<EngineConfig> for facade::EngineConfig {
         let kms = match c.kms {
             KmsConfig::Local { root_key } => facade::KmsConfig::Local {
                 root_key: Zeroizing::new(root_key),
+            },
+            KmsConfig::Pkcs11 {
+                module,
+                token,
+                pin,
+                namespace,
+            } => facade::KmsConfig::Pkcs11 {
+                module,
+                token,
+                pin: match pin {
+                    Pkcs11Pin::Env { name } => facade::Pkcs11Pin::Env(name),
+                    Pkcs11Pin::File { path } => facade::Pkcs11Pin::File(path),
+                },
+                namespace,
             },
             KmsConfig::Foreign { key_manager } => {
                 facade::KmsConfig::Foreign(Arc::new(KeyManagerAdapter(key_manager)))

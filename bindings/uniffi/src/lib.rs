@@ -104,6 +104,102 @@ counterparts! {
     "testing.store_conformance" => [] store_conformance;
 }
 
+/// Facade operations not covered yet (the domains merged from `bindings`
+/// are being added one by one). The parity tests accept these and fail on
+/// any other missing operation; the list only shrinks.
+pub const PENDING: &[&str] = &[
+    "engine.targets",
+    "engine.jose",
+    "engine.tokens",
+    "engine.machine_auth",
+    "engine.identities",
+    "engine.mfa",
+    "engine.now",
+    "engine.webhook_replay_guard",
+    "targets.create",
+    "targets.get",
+    "targets.list",
+    "targets.update",
+    "targets.delete",
+    "targets.add_encryption_key",
+    "targets.list_encryption_keys",
+    "targets.activate_encryption_key",
+    "targets.remove_encryption_key",
+    "targets.sign",
+    "targets.sign_at",
+    "jose.current_key",
+    "jose.rotate_signing_key",
+    "jose.jwks",
+    "jose.sign_jwt",
+    "jose.sign_jws",
+    "tokens.create",
+    "tokens.get",
+    "tokens.list",
+    "tokens.update",
+    "tokens.revoke",
+    "tokens.authenticate",
+    "tokens.refresh",
+    "machine_auth.create_identity",
+    "machine_auth.identity",
+    "machine_auth.list_identities",
+    "machine_auth.attach_universal_auth",
+    "machine_auth.update_universal_auth",
+    "machine_auth.universal_auth",
+    "machine_auth.create_client_secret",
+    "machine_auth.list_client_secrets",
+    "machine_auth.revoke_client_secret",
+    "machine_auth.login",
+    "machine_auth.authenticate",
+    "machine_auth.renew",
+    "machine_auth.revoke",
+    "identities.create",
+    "identities.get",
+    "identities.find_by_name",
+    "identities.list",
+    "identities.delete",
+    "identities.set_password",
+    "identities.add_cert_authenticator",
+    "identities.mark_password_compromised",
+    "identities.delete_authenticator",
+    "identities.authenticators",
+    "identities.authenticator",
+    "identities.update_authenticator",
+    "identities.patch_authenticator",
+    "identities.create_ext_jwt_signer",
+    "identities.ext_jwt_signers",
+    "identities.delete_ext_jwt_signer",
+    "identities.authenticate",
+    "identities.current_session",
+    "identities.validate_session",
+    "identities.current_identity",
+    "identities.logout",
+    "identities.sessions",
+    "identities.purge_expired_sessions",
+    "mfa.enroll",
+    "mfa.status",
+    "mfa.qr_code",
+    "mfa.verify",
+    "mfa.authenticate_mfa",
+    "mfa.disable",
+    "mfa.remove",
+    "mfa.regenerate_recovery_codes",
+    "mfa.view_recovery_codes",
+    "totp.new",
+    "totp.from_uri",
+    "totp.hotp",
+    "totp.code_at",
+    "totp.verify",
+    "totp.provisioning_uri",
+    "replay_guard.memory",
+    "client.verify_webhook_zitadel",
+    "client.verify_webhook_standard",
+    "client.sign_webhook_zitadel",
+    "client.sign_webhook_standard",
+    "client.verify_jwt",
+    "client.decrypt_jwe",
+    "client.resolve_client_ip",
+];
+
 /// One facade operation and the export that covers it.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct OperationCounterpart {
@@ -128,6 +224,12 @@ pub fn binding_operations() -> Vec<OperationCounterpart> {
             name: (*name).to_owned(),
         })
         .collect()
+}
+
+/// The facade operations not covered yet ([`PENDING`]).
+#[uniffi::export]
+pub fn pending_operations() -> Vec<String> {
+    PENDING.iter().map(|s| (*s).to_owned()).collect()
 }
 
 /// The facade's list of operations (`credcycle_facade::OPERATIONS`).

@@ -37,9 +37,11 @@ fun verifyP256(spki: ByteArray, msg: ByteArray, sig: ByteArray): Boolean {
 fun parity() {
     check("parity: every facade operation has a uniffi counterpart") {
         val listed = bindingOperations().map { it.operation }.toSet()
-        val missing = facadeOperations().filter { it !in listed }
+        val pending = pendingOperations().toSet()
+        val missing = facadeOperations().filter { it !in listed && it !in pending }
         expect(missing.isEmpty()) { "facade operations without a counterpart: $missing" }
-        expectEq(facadeOperations().size, bindingOperations().size, "counterpart count")
+        expectEq(facadeOperations().size, bindingOperations().size + pending.size, "counterpart count")
+        if (pending.isNotEmpty()) println("     pending (not yet in the bindings): ${pending.size}")
     }
     check("parity: every counterpart exists in the generated Kotlin") {
         val absent = bindingOperations().filter { op ->
