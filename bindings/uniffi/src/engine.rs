@@ -330,6 +330,82 @@ impl Engine {
         })
     }
 
+    /// The webhook targets of `tenant`.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming `tenant`.
+    pub fn targets(&self, tenant: String) -> Result<Arc<crate::domains::Targets>> {
+        Ok(Arc::new(crate::domains::Targets {
+            inner: self.inner.targets(&tenant)?,
+        }))
+    }
+
+    /// The engine's JWT/JWS signing keys.
+    pub fn jose(&self) -> Arc<crate::domains::Jose> {
+        Arc::new(crate::domains::Jose {
+            inner: self.inner.jose(),
+        })
+    }
+
+    /// The API tokens of `tenant`.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming `tenant`.
+    pub fn tokens(&self, tenant: String) -> Result<Arc<crate::domains::Tokens>> {
+        Ok(Arc::new(crate::domains::Tokens {
+            inner: self.inner.tokens(&tenant)?,
+        }))
+    }
+
+    /// The machine identities of `tenant`.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming `tenant`.
+    pub fn machine_auth(&self, tenant: String) -> Result<Arc<crate::domains::MachineAuth>> {
+        Ok(Arc::new(crate::domains::MachineAuth {
+            inner: self.inner.machine_auth(&tenant)?,
+        }))
+    }
+
+    /// The identities and API sessions of `tenant`.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming `tenant`.
+    pub fn identities(&self, tenant: String) -> Result<Arc<crate::domains::Identities>> {
+        Ok(Arc::new(crate::domains::Identities {
+            inner: self.inner.identities(&tenant)?,
+        }))
+    }
+
+    /// The MFA of `tenant`'s identities.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming `tenant`.
+    pub fn mfa(&self, tenant: String) -> Result<Arc<crate::domains::Mfa>> {
+        Ok(Arc::new(crate::domains::Mfa {
+            inner: self.inner.mfa(&tenant)?,
+        }))
+    }
+
+    /// A webhook replay guard kept in the engine's store (shared by every
+    /// process on the store), under `namespace`.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming `namespace`.
+    pub fn webhook_replay_guard(
+        &self,
+        namespace: String,
+    ) -> Result<Arc<crate::helpers::ReplayGuard>> {
+        Ok(Arc::new(crate::helpers::ReplayGuard {
+            inner: self.inner.webhook_replay_guard(&namespace)?,
+        }))
+    }
+
+    /// The engine clock's time (seconds since the Unix epoch).
+    pub fn now(&self) -> i64 {
+        self.inner.now()
+    }
+
     /// The audit trails of `tenant`.
     ///
     /// # Errors
