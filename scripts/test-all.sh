@@ -58,6 +58,10 @@ step "demo (the main job)"
 cargo run -q -p credcycle-cli -- demo | tail -3
 record "demo: ok"
 
+step "python package (scripts/test-python.sh)"
+./scripts/test-python.sh 2>&1 | tee /tmp/credcycle-python.log
+record "$(grep -E '^  pytest:' /tmp/credcycle-python.log | tail -1 | sed 's/^ *//')"
+
 step "Kotlin/Swift bindings (uniffi)"
 # The same workspace features as the steps above, so nothing is rebuilt.
 KOTLIN_CARGO_FLAGS="--workspace --all-features" ./scripts/test-kotlin.sh 2>&1 | tee /tmp/credcycle-kotlin.log
