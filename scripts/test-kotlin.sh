@@ -71,8 +71,10 @@ printf '#include "CredcycleFFI.h"\n' \
 echo "CredcycleFFI.h: ok"
 
 step "Kotlin: compile the bindings, the test program and the README example"
+COMPILE_START=$SECONDS
 "$KOTLIN_HOME/bin/kotlinc-jvm" -nowarn -cp "$JNA" -d "$OUT/classes" \
   "$OUT/kotlin" bindings/uniffi/tests/kotlin examples/kotlin/Quickstart.kt
+echo "kotlinc: $((SECONDS - COMPILE_START))s"
 
 step "Kotlin: README example (examples/kotlin/Quickstart.kt)"
 CP=$OUT/classes:$JNA:$STDLIB
@@ -81,3 +83,4 @@ java -Djna.library.path="$TARGET/debug" -cp "$CP" QuickstartKt "$OUT/quickstart.
 
 step "Kotlin: test program"
 java -Djna.library.path="$TARGET/debug" -cp "$CP" dev.credcycle.test.CredcycleTestKt
+echo "kotlin/swift step: ${SECONDS}s"

@@ -20,6 +20,12 @@ fun expectCode(code: UInt, body: () -> Unit): CredcycleException {
     throw AssertionFailed("expected code $code, nothing was thrown")
 }
 
+fun ecPair(): java.security.KeyPair =
+    java.security.KeyPairGenerator.getInstance("EC").apply { initialize(java.security.spec.ECGenParameterSpec("secp256r1")) }.generateKeyPair()
+
+fun pem(label: String, der: ByteArray): String =
+    "-----BEGIN $label-----\n" + java.util.Base64.getMimeEncoder(64, "\n".toByteArray()).encodeToString(der) + "\n-----END $label-----\n"
+
 fun clientHelpers() {
     check("client: HOTP matches RFC 4226 appendix D; TOTP URI round trip") {
         val h = Totp(bytes("12345678901234567890"), "SHA1", 6u, 30u)
@@ -108,6 +114,29 @@ fun moreDomains(backend: Backend) {
         val jws = jose.signJws("""{"typ":"demo"}""", bytes("payload"))
         expectEq(3, jws.split('.').size, "compact JWS")
         expectError<CredcycleException.InvalidInput>(1004u) { jose.signJwt("[1]") }
+    }
+    check("$p targets: JWE payloads decrypt on the receiver (PEM key from the JVM); encryption key management") {
+        val targets = engine.targets("shop")
+        val jwks = engine.jose().jwks()
+        val receiver = JwtValidation(audience = HOOK, issuer = "credcycle")
+        val pair = ecPair()
+        val c = targets.create("jwe", HOOK, CreateTargetOptions(payloadType = "JWE", encryptionKeyPem = pem("PUBLIC KEY", pair.public.encoded)))
+        val fp = c.target.encryptionKeys.single().fingerprint
+        val req = targets.sign(c.target.id, bytes("""{"secret":"s3"}"""))
+        expectEq(5, String(req.body).split('.').size, "compact JWE")
+        val v = decryptJwe(req.body, pem("PRIVATE KEY", pair.private.encoded), jwks, receiver, now = T0)
+        expect(v.claimsJson.contains("\"secret\":\"s3\"")) { v.claimsJson }
+        expectError<CredcycleException.VerificationFailed>(1006u) {
+            decryptJwe(req.body, pem("PRIVATE KEY", ecPair().private.encoded), jwks, receiver, now = T0)
+        }
+        val second = targets.addEncryptionKey(c.target.id, pem("PUBLIC KEY", ecPair().public.encoded), T0 + DAY)
+        expect(!second.active) { "a new key is not active" }
+        expectEq(2, targets.listEncryptionKeys(c.target.id).size, "two keys")
+        targets.activateEncryptionKey(c.target.id, second.fingerprint)
+        targets.removeEncryptionKey(c.target.id, fp)
+        val left = targets.listEncryptionKeys(c.target.id)
+        expectEq(listOf(second.fingerprint to true), left.map { it.fingerprint to it.active }, "left")
+        expectError<CredcycleException.InvalidInput>(1004u) { targets.addEncryptionKey(c.target.id, "not a pem") }
     }
     check("$p tokens: authenticate, refresh, reuse detection, revoke") {
         val tok = engine.tokens("shop")
@@ -206,5 +235,53 @@ fun moreDomains(backend: Backend) {
         expectEq(0u, ids.purgeExpiredSessions(), "nothing expired yet")
         ids.delete(alice.id)
         expectError<CredcycleException.NotFound>(1001u) { ids.get(alice.id) }
+    }
+    check("$p identities: authenticator changes, certificates, external JWT signers; MFA disable and recovery codes") {
+        val ids = engine.identities("shop")
+        val mfa = engine.mfa("shop")
+        val carol = ids.create("carol")
+        val admin = Subject.Identity(carol.id)
+        val auth = ids.setPassword(carol.id, "carol", "correct horse battery")
+        fun login(user: String, pw: String) = ids.authenticate(AuthInput.Password(user, pw))
+        val patched = ids.patchAuthenticator(admin, auth.id, "correct horse battery", password = "another long passphrase", tagsJson = "null")
+        expectEq("{}", patched.tagsJson, "tags cleared")
+        expectError<CredcycleException.VerificationFailed>(1006u) { login("carol", "correct horse battery") }
+        expectError<CredcycleException.VerificationFailed>(1006u) {
+            ids.patchAuthenticator(admin, auth.id, "wrong current password", password = "x long passphrase")
+        }
+        val upd = ids.updateAuthenticator(admin, auth.id, "carol2", "third long passphrase", "another long passphrase", """{"k":"v"}""")
+        expectEq("carol2", upd.username, "username")
+        login("carol2", "third long passphrase")
+        val cert = ids.addCertAuthenticator(carol.id, "a".repeat(64))
+        expectEq("cert", cert.method, "cert method")
+        ids.deleteAuthenticator(cert.id)
+
+        val jose = engine.jose()
+        val signer = ids.createExtJwtSigner("idp", "https://idp.example", "shop", jose.jwks(), false, claimMatch = "name")
+        expectEq("name", signer.claimMatch, "claim match")
+        expectEq(1, ids.extJwtSigners().size, "signers")
+        val jwt = jose.signJwt("""{"iss":"https://idp.example","aud":"shop","sub":"carol","exp":${clock.now() + 600}}""")
+        expectEq(carol.id, ids.authenticate(AuthInput.ExtJwt(jwt)).session.identityId, "ext-jwt login")
+        val forged = jose.signJwt("""{"iss":"https://other.example","aud":"shop","sub":"carol","exp":${clock.now() + 600}}""")
+        expectCode(1006u) { ids.authenticate(AuthInput.ExtJwt(forged)) }
+        ids.deleteExtJwtSigner(signer.id)
+        expectEq(0, ids.extJwtSigners().size, "signer deleted")
+
+        val en = mfa.enroll(admin)
+        val totp = Totp.fromUri(en.provisioningUri)
+        val svg = mfa.qrCode(admin, "svg")
+        expect(String(svg).contains("<svg")) { "svg" }
+        expectError<CredcycleException.InvalidInput>(1004u) { mfa.qrCode(admin, "gif") }
+        clock.advance(30)
+        mfa.verify(admin, totp.codeAt(clock.now()))
+        // The QR code exists only while the enrollment is unverified.
+        expectError<CredcycleException.NotFound>(1001u) { mfa.qrCode(admin, "svg") }
+        clock.advance(30)
+        val view = mfa.viewRecoveryCodes(admin, totp.codeAt(clock.now()))
+        expectEq(10u, view.remaining, "remaining")
+        expectEq(null, view.codes, "codes are not viewable by default")
+        clock.advance(30)
+        mfa.disable(admin, totp.codeAt(clock.now()))
+        expect(!mfa.status(admin).enrolled) { "disabled" }
     }
 }
