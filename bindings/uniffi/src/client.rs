@@ -6,7 +6,7 @@ use std::sync::Arc;
 use credcycle_facade as facade;
 
 use crate::error::CredcycleError;
-use crate::foreign::{StoreAdapter, StoreFactory};
+use crate::foreign::{KeyManagerAdapter, KeyManagerFactory, StoreAdapter, StoreFactory};
 use crate::types::ConformanceResult;
 
 /// The version of the engine (`MAJOR.MINOR.PATCH`).
@@ -56,4 +56,27 @@ pub fn store_conformance(
 #[uniffi::export]
 pub fn store_conformance_names() -> Vec<String> {
     facade::conformance::store_conformance_names()
+}
+
+/// Runs the KeyManager conformance scenarios (all, or those named in
+/// `only`) against key managers made by `factory`, one fresh key manager
+/// per scenario, and returns one result per scenario.
+#[uniffi::export(default(only = None))]
+pub fn kms_conformance(
+    factory: Arc<dyn KeyManagerFactory>,
+    only: Option<Vec<String>>,
+) -> Vec<ConformanceResult> {
+    let fresh = move || -> Arc<dyn facade::ForeignKeyManager> {
+        Arc::new(KeyManagerAdapter(factory.fresh()))
+    };
+    facade::kms_conformance::run_kms_conformance(&fresh, only.as_deref())
+        .into_iter()
+        .map(Into::into)
+        .collect()
+}
+
+/// The names of the KeyManager conformance scenarios, in run order.
+#[uniffi::export]
+pub fn kms_conformance_names() -> Vec<String> {
+    facade::kms_conformance::kms_conformance_names()
 }

@@ -217,6 +217,14 @@ pub trait KeyManager: Send + Sync {
     fn public_key(&self, id: String) -> Result<Vec<u8>, CredcycleError>;
 }
 
+/// Makes a fresh, empty [`KeyManager`] for each KeyManager conformance
+/// scenario.
+#[uniffi::export(foreign)]
+pub trait KeyManagerFactory: Send + Sync {
+    /// A new, empty key manager.
+    fn fresh(&self) -> Arc<dyn KeyManager>;
+}
+
 /// A clock written in the host language (tests drive time with it).
 #[uniffi::export(foreign)]
 pub trait Clock: Send + Sync {

@@ -32,14 +32,15 @@ pub mod mirror;
 pub mod types;
 
 pub use client::{
-    generate_root_key, parse_root_key, store_conformance, store_conformance_names, version,
+    generate_root_key, kms_conformance, kms_conformance_names, parse_root_key, store_conformance,
+    store_conformance_names, version,
 };
 pub use domains::*;
 pub use engine::{Audit, Engine, EngineConfig, Kms, KmsConfig, PolicyConfig, Secrets, StoreConfig};
 pub use error::CredcycleError;
 pub use foreign::{
-    Clock, KeyManager, ScanEntry, Store, StoreFactory, StoreOp, StoreOpKind, StoredRecord,
-    WrappedKeyData,
+    Clock, KeyManager, KeyManagerFactory, ScanEntry, Store, StoreFactory, StoreOp, StoreOpKind,
+    StoredRecord, WrappedKeyData,
 };
 pub use helpers::*;
 pub use types::{
@@ -107,6 +108,7 @@ counterparts! {
     "client.generate_root_key" => [] generate_root_key;
     "client.parse_root_key" => [] parse_root_key;
     "testing.store_conformance" => [] store_conformance;
+    "testing.kms_conformance" => [] kms_conformance;
     "engine.targets" => [Engine] targets;
     "engine.jose" => [Engine] jose;
     "engine.tokens" => [Engine] tokens;

@@ -256,6 +256,24 @@ fun conformance() {
     }
 }
 
+fun kmsConformance() {
+    expect(kmsConformanceNames().size >= 5) { "${kmsConformanceNames()}" }
+    for (r in kmsConformance(object : KeyManagerFactory {
+        override fun fresh(): KeyManager = JcaKeyManager()
+    })) {
+        check("kms conformance [kotlin JCA key manager]: ${r.name}") { expect(r.passed) { r.message } }
+    }
+    check("kms conformance: a key manager that ignores states fails") {
+        val results = kmsConformance(object : KeyManagerFactory {
+            override fun fresh(): KeyManager = object : KeyManager by JcaKeyManager() {
+                override fun setKeyState(id: String, state: String): KeyInfo = keyInfo(id) ?: throw CredcycleException.NotFound(1201u, "key not found")
+            }
+        }, only = listOf("states_refuse_and_allow"))
+        expectEq(1, results.size, "filtered")
+        expect(!results.single().passed && results.single().message.isNotEmpty()) { "$results" }
+    }
+}
+
 fun foreignFailures() {
     check("[kotlin store] an exception thrown by the store is a Store backend error; nothing half-written") {
         val store = KotlinMemoryStore()
@@ -339,6 +357,7 @@ fun main() {
     }
     sqliteDurability(dir)
     conformance()
+    kmsConformance()
     foreignFailures()
     dir.toFile().deleteRecursively()
     exitProcess(Harness.finish())

@@ -124,8 +124,13 @@ class JcaKeyManager : KeyManager {
     private class Key(val algorithm: String, var state: String) {
         val aes = ArrayList<SecretKey>()
         val ec = ArrayList<KeyPair>()
+        val ed = ArrayList<KeyPair>()
         val purpose get() = if (algorithm == "aes256gcm") "wrap" else "sign"
-        val versions get() = if (algorithm == "aes256gcm") aes.size else ec.size
+        val versions get() = when (algorithm) {
+            "aes256gcm" -> aes.size
+            "ed25519" -> ed.size
+            else -> ec.size
+        }
     }
 
     private val lock = Any()
@@ -139,6 +144,8 @@ class JcaKeyManager : KeyManager {
     private fun addVersion(k: Key) {
         if (k.algorithm == "aes256gcm") {
             k.aes += KeyGenerator.getInstance("AES").apply { init(256, random) }.generateKey()
+        } else if (k.algorithm == "ed25519") {
+            k.ed += KeyPairGenerator.getInstance("Ed25519").generateKeyPair()
         } else {
             k.ec += KeyPairGenerator.getInstance("EC").apply { initialize(ECGenParameterSpec("secp256r1"), random) }.generateKeyPair()
         }
@@ -153,7 +160,7 @@ class JcaKeyManager : KeyManager {
 
     override fun createKey(id: String, algorithm: String): KeyInfo = synchronized(lock) {
         calls.incrementAndGet()
-        if (algorithm != "aes256gcm" && algorithm != "p256") throw CredcycleException.InvalidInput(1004u, "algorithm: unsupported here")
+        if (algorithm !in listOf("aes256gcm", "p256", "ed25519")) throw CredcycleException.InvalidInput(1004u, "algorithm: unsupported here")
         if (keys.containsKey(id)) throw CredcycleException.Conflict(1206u, "key exists")
         val k = Key(algorithm, "ENABLED")
         addVersion(k)
@@ -209,6 +216,13 @@ class JcaKeyManager : KeyManager {
     override fun sign(id: String, msg: ByteArray): ByteArray = synchronized(lock) {
         val k = find(id)
         usable(k, "sign")
+        if (k.algorithm == "ed25519") {
+            return@synchronized Signature.getInstance("Ed25519").run {
+                initSign(k.ed.last().private)
+                update(msg)
+                sign()
+            }
+        }
         Signature.getInstance("SHA256withECDSAinP1363Format").run {
             initSign(k.ec.last().private)
             update(msg)
@@ -219,6 +233,7 @@ class JcaKeyManager : KeyManager {
     override fun publicKey(id: String): ByteArray = synchronized(lock) {
         val k = find(id)
         if (k.purpose != "sign") throw CredcycleException.KeyManager(1203u, k.purpose)
-        k.ec.last().public.encoded
+        if (k.state == "PENDING_DELETION") throw CredcycleException.State(1202u, k.state)
+        (if (k.algorithm == "ed25519") k.ed.last() else k.ec.last()).public.encoded
     }
 }
