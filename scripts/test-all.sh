@@ -62,6 +62,11 @@ step "python package (scripts/test-python.sh)"
 $SERVICES ./scripts/test-python.sh 2>&1 | tee /tmp/credcycle-python.log
 record "$(grep -E '^  pytest:' /tmp/credcycle-python.log | tail -1 | sed 's/^ *//')"
 
+step "Kotlin/Swift bindings (uniffi)"
+# The same workspace features as the steps above, so nothing is rebuilt.
+KOTLIN_CARGO_FLAGS="--workspace --all-features" ./scripts/test-kotlin.sh 2>&1 | tee /tmp/credcycle-kotlin.log
+record "kotlin: $(grep -E '^[0-9]+ passed, [0-9]+ failed' /tmp/credcycle-kotlin.log | tail -1)"
+
 step "fuzz smoke"
 FUZZ_SECONDS=${FUZZ_SECONDS:-10} ./scripts/fuzz-smoke.sh
 record "fuzz: ok"
