@@ -867,6 +867,15 @@ impl MachineAuth {
         Ok(self.inner.list_identities()?.ffi())
     }
 
+    /// Deletes a machine identity with its universal-auth configuration,
+    /// client secrets, access tokens and lockout counter, in one commit.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming `identity_id`; `NotFound`.
+    pub fn delete_identity(&self, id: String) -> Result<()> {
+        Ok(self.inner.delete_identity(&id)?)
+    }
+
     /// Attaches universal auth.
     ///
     /// # Errors

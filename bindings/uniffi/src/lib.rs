@@ -143,6 +143,7 @@ counterparts! {
     "machine_auth.create_identity" => [MachineAuth] create_identity;
     "machine_auth.identity" => [MachineAuth] identity;
     "machine_auth.list_identities" => [MachineAuth] list_identities;
+    "machine_auth.delete_identity" => [MachineAuth] delete_identity;
     "machine_auth.attach_universal_auth" => [MachineAuth] attach_universal_auth;
     "machine_auth.update_universal_auth" => [MachineAuth] update_universal_auth;
     "machine_auth.universal_auth" => [MachineAuth] universal_auth;

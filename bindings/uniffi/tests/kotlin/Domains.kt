@@ -181,6 +181,12 @@ fun moreDomains(backend: Backend) {
         expectEq("REVOKED", m.revokeClientSecret(id.id, cs.info.id).state, "secret revoked")
         expectEq(1, m.listClientSecrets(id.id).size, "listed")
         expect(m.listIdentities().any { it.id == id.id }) { "identities" }
+        val cs2 = m.createClientSecret(id.id, "after revoke")
+        val g3 = m.login(cs2.clientId, cs2.secret, "10.1.2.3")
+        m.deleteIdentity(id.id)
+        expectError<CredcycleException.VerificationFailed>(1006u) { m.authenticate(g3.accessToken, "10.1.2.3") }
+        expectError<CredcycleException.NotFound>(1001u) { m.deleteIdentity(id.id) }
+        expect(m.listIdentities().none { it.id == id.id }) { "deleted" }
     }
     check("$p identities + mfa: password login, sessions, TOTP enrollment and second factor") {
         val ids = engine.identities("shop")
