@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use crate::audit::Audit;
 use crate::codec;
 use crate::crypto::{SecretBytes, hazmat};
+use crate::enrollment::Enrollment;
 use crate::envelope::{self, RecordAad};
 use crate::error::{Error, Result};
 use crate::identities::Identities;
@@ -169,6 +170,15 @@ impl Engine {
     /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
     pub fn mfa(&self, tenant: &str) -> Result<Mfa> {
         Ok(Mfa::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// Enrollment, external CAs, certificate extension, session
+    /// certificates and certificate authentication of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn enrollment(&self, tenant: &str) -> Result<Enrollment> {
+        Ok(Enrollment::new(self.clone(), TenantId::new(tenant)?))
     }
 
     /// JOSE operations: the token-signing key, its rotation and the JWKS.

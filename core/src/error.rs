@@ -85,6 +85,8 @@ pub enum ErrorCode {
     PasswordChangeRequired = 1503,
     /// The operation exists but is not supported by this build yet.
     NotSupported = 1504,
+    /// The enrollment token was already used (one-time tokens work once).
+    EnrollmentTokenUsed = 1650,
     /// A webhook's timestamp is older or newer than the tolerance allows.
     WebhookTimestamp = 1701,
     /// A webhook message id was already accepted (replay guard).
@@ -121,6 +123,7 @@ impl ErrorCode {
         Self::MfaRequired,
         Self::PasswordChangeRequired,
         Self::NotSupported,
+        Self::EnrollmentTokenUsed,
         Self::WebhookTimestamp,
         Self::WebhookReplay,
     ];
@@ -157,7 +160,8 @@ impl ErrorCode {
             | Self::LoginLocked
             | Self::Locked
             | Self::MfaRequired
-            | Self::PasswordChangeRequired => ErrorKind::State,
+            | Self::PasswordChangeRequired
+            | Self::EnrollmentTokenUsed => ErrorKind::State,
             Self::NotSupported => ErrorKind::Policy,
             Self::StoreBackend | Self::StoreUnavailable | Self::StoreCorrupt => ErrorKind::Store,
             Self::KmsBackend | Self::KmsUnavailable => ErrorKind::KeyManager,
@@ -305,6 +309,9 @@ pub enum Error {
         /// What is not supported (`cert authentication`, …).
         what: &'static str,
     },
+    /// The enrollment token was already used.
+    #[error("enrollment token was already used")]
+    EnrollmentTokenUsed,
     /// A webhook's timestamp is outside the tolerance (too old or too new).
     #[error("webhook timestamp is outside the tolerance")]
     WebhookTimestamp,
@@ -361,6 +368,7 @@ impl Error {
             Error::MfaRequired { .. } => ErrorCode::MfaRequired,
             Error::PasswordChangeRequired { .. } => ErrorCode::PasswordChangeRequired,
             Error::NotSupported { .. } => ErrorCode::NotSupported,
+            Error::EnrollmentTokenUsed => ErrorCode::EnrollmentTokenUsed,
             Error::WebhookTimestamp => ErrorCode::WebhookTimestamp,
             Error::WebhookReplay => ErrorCode::WebhookReplay,
             Error::Store(e) => match e {

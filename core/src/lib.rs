@@ -7,6 +7,7 @@ pub mod codec;
 pub mod crypto;
 pub mod encoding;
 pub mod engine;
+pub mod enrollment;
 pub mod envelope;
 pub mod error;
 pub mod identities;

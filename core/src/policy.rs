@@ -111,7 +111,34 @@ pub struct Policy {
     /// A refresh token not exchanged for this long is refused (default
     /// 2,592,000 s = 30 days, 60..=31,536,000).
     pub refresh_token_idle_timeout_secs: u32,
+
+    // ---- enrollment (SEMANTICS.md §F) ---------------------------------------
+    /// The key manager key (P-256) that signs enrollment JWTs and enrollment
+    /// challenges (default `enrollment-signing`; created on first use).
+    pub enrollment_signing_key: KeyId,
+    /// Lifetime of an enrollment token (JWT `exp` − creation), in seconds
+    /// (default 10,800 = 180 min, the seed's; at least 300 = 5 min, at most
+    /// 2,592,000 = 30 days).
+    pub enrollment_token_ttl_secs: i64,
+    /// How long a rotated-out enrollment signing key stays in the enrollment
+    /// JWKS, in seconds (default 86,400; at least
+    /// `enrollment_token_ttl_secs`, at most 30 days), so tokens it signed
+    /// keep verifying until they expire.
+    pub enrollment_key_retention_secs: i64,
+    /// Whether `extend` may renew a certificate that has already expired
+    /// (default false: the current certificate must still be valid).
+    pub cert_renew_after_expiry: bool,
+    /// Lifetime of an API session certificate, in seconds (default 43,200 =
+    /// 12 h, 60..=604,800); never past the session's own absolute end.
+    pub session_cert_ttl_secs: i64,
 }
+
+/// Shortest enrollment token lifetime, in seconds (5 min).
+pub const MIN_ENROLLMENT_TOKEN_TTL_SECS: i64 = 300;
+/// Longest enrollment token lifetime, in seconds (30 days).
+pub const MAX_ENROLLMENT_TOKEN_TTL_SECS: i64 = 30 * 86_400;
+/// Longest session certificate lifetime, in seconds (7 days).
+pub const MAX_SESSION_CERT_TTL_SECS: i64 = 7 * 86_400;
 
 /// Longest token-signing key retention, in seconds (30 days).
 pub const MAX_TOKEN_KEY_RETENTION_SECS: i64 = 30 * 86_400;
@@ -164,6 +191,11 @@ impl Default for Policy {
             max_api_token_lifetime_secs: 31_536_000,
             refresh_token_reuse_grace_secs: 0,
             refresh_token_idle_timeout_secs: 2_592_000,
+            enrollment_signing_key: KeyId::from_trusted("enrollment-signing"),
+            enrollment_token_ttl_secs: 180 * 60,
+            enrollment_key_retention_secs: 86_400,
+            cert_renew_after_expiry: false,
+            session_cert_ttl_secs: 12 * 3600,
         }
     }
 }
@@ -263,7 +295,40 @@ impl Policy {
             ));
         }
         self.validate_identities()?;
-        self.validate_mfa()
+        self.validate_mfa()?;
+        self.validate_enrollment()
+    }
+
+    fn validate_enrollment(&self) -> Result<()> {
+        let ttl = self.enrollment_token_ttl_secs;
+        if !(MIN_ENROLLMENT_TOKEN_TTL_SECS..=MAX_ENROLLMENT_TOKEN_TTL_SECS).contains(&ttl) {
+            return Err(Error::invalid(
+                "enrollment_token_ttl_secs",
+                format!(
+                    "must be {MIN_ENROLLMENT_TOKEN_TTL_SECS}..={MAX_ENROLLMENT_TOKEN_TTL_SECS} \
+                     (at least 5 minutes), got {ttl}"
+                ),
+            ));
+        }
+        if !(ttl..=MAX_TOKEN_KEY_RETENTION_SECS).contains(&self.enrollment_key_retention_secs) {
+            return Err(Error::invalid(
+                "enrollment_key_retention_secs",
+                format!(
+                    "must be enrollment_token_ttl_secs ({ttl})..={MAX_TOKEN_KEY_RETENTION_SECS}, got {}",
+                    self.enrollment_key_retention_secs
+                ),
+            ));
+        }
+        if !(60..=MAX_SESSION_CERT_TTL_SECS).contains(&self.session_cert_ttl_secs) {
+            return Err(Error::invalid(
+                "session_cert_ttl_secs",
+                format!(
+                    "must be 60..={MAX_SESSION_CERT_TTL_SECS}, got {}",
+                    self.session_cert_ttl_secs
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn validate_identities(&self) -> Result<()> {
@@ -484,5 +549,68 @@ mod tests {
         }
         .validate()
         .expect("60 s grace is allowed");
+    }
+
+    #[test]
+    fn enrollment_policy_defaults_and_limits() {
+        let p = Policy::default();
+        assert_eq!(p.enrollment_token_ttl_secs, 180 * 60);
+        assert_eq!(p.session_cert_ttl_secs, 12 * 3600);
+        assert!(!p.cert_renew_after_expiry);
+        assert_eq!(p.enrollment_signing_key.as_str(), "enrollment-signing");
+        for (p, field, limit) in [
+            (
+                Policy {
+                    enrollment_token_ttl_secs: 299,
+                    ..Policy::default()
+                },
+                "enrollment_token_ttl_secs",
+                "300..=2592000",
+            ),
+            (
+                Policy {
+                    enrollment_token_ttl_secs: MAX_ENROLLMENT_TOKEN_TTL_SECS + 1,
+                    enrollment_key_retention_secs: MAX_TOKEN_KEY_RETENTION_SECS,
+                    ..Policy::default()
+                },
+                "enrollment_token_ttl_secs",
+                "300..=2592000",
+            ),
+            (
+                Policy {
+                    enrollment_key_retention_secs: 10_799,
+                    ..Policy::default()
+                },
+                "enrollment_key_retention_secs",
+                "(10800)..=2592000",
+            ),
+            (
+                Policy {
+                    session_cert_ttl_secs: 59,
+                    ..Policy::default()
+                },
+                "session_cert_ttl_secs",
+                "60..=604800",
+            ),
+            (
+                Policy {
+                    session_cert_ttl_secs: MAX_SESSION_CERT_TTL_SECS + 1,
+                    ..Policy::default()
+                },
+                "session_cert_ttl_secs",
+                "60..=604800",
+            ),
+        ] {
+            let e = p.validate().expect_err(field).to_string();
+            assert!(e.contains(field) && e.contains(limit), "{e}");
+        }
+        Policy {
+            enrollment_token_ttl_secs: 300,
+            enrollment_key_retention_secs: 300,
+            session_cert_ttl_secs: 60,
+            ..Policy::default()
+        }
+        .validate()
+        .expect("the minimums are allowed");
     }
 }
