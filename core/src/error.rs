@@ -20,7 +20,7 @@ use crate::store::StoreError;
 /// | 1400 | API tokens |
 /// | 1450 | machine identities (universal auth) |
 /// | 1500 | identities, sessions, mfa |
-/// | 1600 | enrollment (reserved) |
+/// | 1600 | enrollment, CA, certificates |
 /// | 1700 | targets and webhooks |
 ///
 /// `0` is success in the bindings and never appears here.
@@ -85,6 +85,9 @@ pub enum ErrorCode {
     PasswordChangeRequired = 1503,
     /// The operation exists but is not supported by this build yet.
     NotSupported = 1504,
+    /// A presented certificate chain did not verify (RFC 5280 path
+    /// validation); the message says which certificate and why.
+    CertificateRejected = 1601,
     /// A webhook's timestamp is older or newer than the tolerance allows.
     WebhookTimestamp = 1701,
     /// A webhook message id was already accepted (replay guard).
@@ -121,6 +124,7 @@ impl ErrorCode {
         Self::MfaRequired,
         Self::PasswordChangeRequired,
         Self::NotSupported,
+        Self::CertificateRejected,
         Self::WebhookTimestamp,
         Self::WebhookReplay,
     ];
@@ -150,6 +154,7 @@ impl ErrorCode {
             Self::VerificationFailed
             | Self::WrongRootKey
             | Self::RefreshTokenReused
+            | Self::CertificateRejected
             | Self::WebhookTimestamp
             | Self::WebhookReplay => ErrorKind::VerificationFailed,
             Self::InvalidState
@@ -305,6 +310,12 @@ pub enum Error {
         /// What is not supported (`cert authentication`, …).
         what: &'static str,
     },
+    /// A certificate chain did not verify.
+    #[error("certificate rejected: {reason}")]
+    CertificateRejected {
+        /// Which certificate and why (`certificate 1 (CN=x): expired at …`).
+        reason: String,
+    },
     /// A webhook's timestamp is outside the tolerance (too old or too new).
     #[error("webhook timestamp is outside the tolerance")]
     WebhookTimestamp,
@@ -361,6 +372,7 @@ impl Error {
             Error::MfaRequired { .. } => ErrorCode::MfaRequired,
             Error::PasswordChangeRequired { .. } => ErrorCode::PasswordChangeRequired,
             Error::NotSupported { .. } => ErrorCode::NotSupported,
+            Error::CertificateRejected { .. } => ErrorCode::CertificateRejected,
             Error::WebhookTimestamp => ErrorCode::WebhookTimestamp,
             Error::WebhookReplay => ErrorCode::WebhookReplay,
             Error::Store(e) => match e {

@@ -111,6 +111,21 @@ pub struct Policy {
     /// A refresh token not exchanged for this long is refused (default
     /// 2,592,000 s = 30 days, 60..=31,536,000).
     pub refresh_token_idle_timeout_secs: u32,
+
+    // ---- certificates (SEMANTICS.md §F) -----------------------------------
+    /// Validity of issued identity client and router certificates, in
+    /// seconds (default 31,536,000 = 1 year, OpenZiti's; 3,600..=
+    /// 315,360,000). Never past the CA's own notAfter.
+    pub cert_client_validity_secs: i64,
+    /// Validity of API-session certificates, in seconds (default 43,200 =
+    /// 12 h; 60..=604,800).
+    pub cert_session_validity_secs: i64,
+    /// Issued certificates start this many seconds before "now", for clients
+    /// whose clocks run behind (default 300; 0..=3,600).
+    pub cert_clock_skew_secs: i64,
+    /// Validity of a self-signed internal CA root, in seconds (default
+    /// 315,360,000 = 10 years; 86,400..=946,080,000).
+    pub ca_validity_secs: i64,
 }
 
 /// Longest token-signing key retention, in seconds (30 days).
@@ -164,6 +179,10 @@ impl Default for Policy {
             max_api_token_lifetime_secs: 31_536_000,
             refresh_token_reuse_grace_secs: 0,
             refresh_token_idle_timeout_secs: 2_592_000,
+            cert_client_validity_secs: 31_536_000,
+            cert_session_validity_secs: 43_200,
+            cert_clock_skew_secs: 300,
+            ca_validity_secs: 315_360_000,
         }
     }
 }
@@ -263,7 +282,30 @@ impl Policy {
             ));
         }
         self.validate_identities()?;
+        self.validate_certificates()?;
         self.validate_mfa()
+    }
+
+    fn validate_certificates(&self) -> Result<()> {
+        in_range_i64(
+            "cert_client_validity_secs",
+            self.cert_client_validity_secs,
+            3_600,
+            315_360_000,
+        )?;
+        in_range_i64(
+            "cert_session_validity_secs",
+            self.cert_session_validity_secs,
+            60,
+            604_800,
+        )?;
+        in_range_i64("cert_clock_skew_secs", self.cert_clock_skew_secs, 0, 3_600)?;
+        in_range_i64(
+            "ca_validity_secs",
+            self.ca_validity_secs,
+            86_400,
+            crate::pki::MAX_CA_VALIDITY_SECS,
+        )
     }
 
     fn validate_identities(&self) -> Result<()> {
@@ -319,6 +361,17 @@ impl Policy {
         in_range("mfa_lockout_threshold", self.mfa_lockout_threshold, 1, 100)?;
         in_range("mfa_lockout_secs", self.mfa_lockout_secs, 1, 86_400)?;
         in_range("recovery_code_count", self.recovery_code_count, 1, 32)
+    }
+}
+
+fn in_range_i64(field: &'static str, v: i64, min: i64, max: i64) -> Result<()> {
+    if (min..=max).contains(&v) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("must be {min}..={max}, got {v}"),
+        ))
     }
 }
 

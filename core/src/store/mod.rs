@@ -67,6 +67,8 @@ pub enum Table {
     Mfa = 56,
     /// Failed-attempt counters and locks (password and MFA).
     Lockout = 57,
+    /// The tenant's internal CA (certificate chain and KeyManager key id).
+    Ca = 70,
 }
 
 impl Table {
@@ -95,6 +97,7 @@ impl Table {
         Table::ApiSessionIndex,
         Table::Mfa,
         Table::Lockout,
+        Table::Ca,
     ];
 
     /// The persisted number of the table.
