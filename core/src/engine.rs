@@ -16,6 +16,7 @@ use crate::kms::{KeyAlgorithm, KeyId, KeyManager, KmsError};
 use crate::machine_auth::MachineAuth;
 use crate::mfa::Mfa;
 use crate::namespace::TenantId;
+use crate::pki::Pki;
 use crate::policy::Policy;
 use crate::secrets::Secrets;
 use crate::services::{Clock, OsRandom, SecureRandom, Services, SystemClock};
@@ -184,6 +185,14 @@ impl Engine {
     /// JOSE operations: the token-signing key, its rotation and the JWKS.
     pub fn jose(&self) -> Jose {
         Jose::new(self.clone())
+    }
+
+    /// The PKI handle of `tenant`: its internal CA and certificate issuance.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming `tenant` when the id is invalid.
+    pub fn pki(&self, tenant: &str) -> Result<Pki> {
+        Ok(Pki::new(self.clone(), TenantId::new(tenant)?))
     }
 
     /// The API tokens of `tenant`.

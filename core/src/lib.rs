@@ -16,6 +16,7 @@ pub mod kms;
 pub mod machine_auth;
 pub mod mfa;
 mod namespace;
+pub mod pki;
 pub mod policy;
 pub mod secrets;
 pub mod services;

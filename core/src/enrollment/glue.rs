@@ -8,6 +8,7 @@ use crate::encoding::hex_encode;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::namespace::TenantId;
+use crate::pki;
 
 use super::{IssuedKind, MAX_PEM_BYTES};
 
@@ -120,39 +121,108 @@ pub(crate) fn parse_chain(field: &'static str, input: &[u8]) -> Result<Vec<Vec<u
 }
 
 /// The facts enrollment needs of a DER certificate.
-pub(crate) fn cert_info(_field: &'static str, _der: Vec<u8>) -> Result<CertInfo> {
-    Err(Error::NotSupported {
-        what: "certificate parsing (pki module)",
-    })
+pub(crate) fn cert_info(field: &'static str, der: Vec<u8>) -> Result<CertInfo> {
+    let c = pki::CertInfo::from_der(&der).map_err(|e| match e {
+        Error::InvalidInput(i) => Error::invalid(field, format!("{}: {}", i.field, i.reason)),
+        other => other,
+    })?;
+    Ok(from_pki(c))
+}
+
+fn from_pki(c: pki::CertInfo) -> CertInfo {
+    CertInfo {
+        spki_sha256: sha256_hex(&c.spki_der),
+        fingerprint: c.fingerprint,
+        serial: c.serial_hex,
+        not_before: c.not_before.0,
+        not_after: c.not_after.0,
+        subject_cn: c.common_name,
+        der: c.der,
+    }
 }
 
 /// Verifies a CSR (signature, key policy) and returns the SHA-256 of its
 /// SubjectPublicKeyInfo.
-pub(crate) fn csr_spki_sha256(_csr: &str) -> Result<String> {
-    Err(Error::NotSupported {
-        what: "csr verification (pki module)",
-    })
+pub(crate) fn csr_spki_sha256(csr: &str) -> Result<String> {
+    Ok(sha256_hex(pki::Csr::parse(csr.as_bytes())?.spki_der()))
 }
 
 /// Issues a certificate from the tenant's internal CA.
-pub(crate) fn issue(
-    _engine: &Engine,
-    _tenant: &TenantId,
-    _req: &IssueRequest<'_>,
-) -> Result<Issued> {
-    Err(Error::NotSupported {
-        what: "certificate issuance (pki module)",
+pub(crate) fn issue(engine: &Engine, tenant: &TenantId, req: &IssueRequest<'_>) -> Result<Issued> {
+    let csr = pki::Csr::parse(req.csr.as_bytes())?;
+    let mut profile = match req.kind {
+        IssuedKind::Client | IssuedKind::RouterClient => pki::CertProfile::client(req.identity_id),
+        IssuedKind::RouterServer => {
+            let mut p = pki::CertProfile::router_server(req.identity_id);
+            for d in req.dns_names {
+                p = p.dns(d.clone());
+            }
+            for ip in req.ip_addresses {
+                p = p.ip(*ip);
+            }
+            p
+        }
+        IssuedKind::Session => pki::CertProfile::session_client(req.identity_id),
+    };
+    if let Some(end) = req.not_after_max {
+        let now = engine.services().clock.now().0;
+        let max = engine.policy().cert_session_validity_secs;
+        let secs = end.saturating_sub(now).min(max);
+        if secs < 60 {
+            return Err(Error::State {
+                what: "api session",
+                state: "ENDING",
+                operation: "issue a certificate (less than 60 s of the session remain)",
+            });
+        }
+        profile = profile.validity_secs(secs);
+    }
+    let pki = engine.pki(tenant.as_str())?;
+    let cert = pki.issue(&csr, &profile).map_err(|e| match e {
+        Error::NotFound { what: "ca" } => Error::State {
+            what: "tenant",
+            state: "WITHOUT_CA",
+            operation: "issue certificates (create or import the internal CA first)",
+        },
+        other => other,
+    })?;
+    let chain_pem = cert.chain_pem[cert.pem.len()..].to_owned();
+    Ok(Issued {
+        info: CertInfo {
+            spki_sha256: sha256_hex(&cert.spki_der),
+            fingerprint: cert.fingerprint,
+            serial: cert.serial_hex,
+            not_before: cert.not_before.0,
+            not_after: cert.not_after.0,
+            subject_cn: Some(req.identity_id.to_owned()),
+            der: cert.der,
+        },
+        chain_pem,
     })
 }
 
 /// The tenant's CA bundle (PEM), or an empty string when it has no CA yet.
-pub(crate) fn ca_pool_pem(_engine: &Engine, _tenant: &TenantId) -> Result<String> {
-    Ok(String::new())
+pub(crate) fn ca_pool_pem(engine: &Engine, tenant: &TenantId) -> Result<String> {
+    match engine.pki(tenant.as_str())?.bundle_pem() {
+        Ok(p) => Ok(p),
+        Err(Error::NotFound { .. }) => Ok(String::new()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Checks that `der` is a CA certificate fit to be an external trust anchor.
 pub(crate) fn check_ca_cert(der: Vec<u8>) -> Result<CertInfo> {
-    cert_info("certificate", der)
+    let c = pki::CertInfo::from_der(&der).map_err(|e| match e {
+        Error::InvalidInput(i) => Error::invalid("certificate", format!("{}: {}", i.field, i.reason)),
+        other => other,
+    })?;
+    if !c.is_ca {
+        return Err(Error::invalid(
+            "certificate",
+            "must be a CA certificate (basicConstraints cA=TRUE)",
+        ));
+    }
+    Ok(from_pki(c))
 }
 
 /// Checks that `cert` is signed by `ca`'s key.

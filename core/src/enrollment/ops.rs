@@ -682,7 +682,9 @@ impl Enrollment {
     ) -> Result<(glue::Issued, glue::Issued)> {
         let rename = |field: &'static str| {
             move |e: Error| match e {
-                Error::InvalidInput(i) if i.field == "csr" => Error::invalid(field, i.reason),
+                Error::InvalidInput(i) if i.field.starts_with("csr") => {
+                    Error::invalid(field, format!("{}: {}", i.field, i.reason))
+                }
                 other => other,
             }
         };
@@ -1471,7 +1473,7 @@ impl Enrollment {
         let now = self.now();
         let end = s.rec.create_time.saturating_add(self.ctx().max_life_secs());
         let not_after = now
-            .saturating_add(self.engine().policy().session_cert_ttl_secs)
+            .saturating_add(self.engine().policy().cert_session_validity_secs)
             .min(end);
         let issued = glue::issue(
             self.engine(),

@@ -12,7 +12,7 @@
 //!   instead of failing later on every key.
 //!
 //! Key material per algorithm: AES-256-GCM, 32 random bytes; Ed25519, the
-//! 32-byte seed; ECDSA P-256, the PKCS#8 document ring generates.
+//! 32-byte seed; ECDSA P-256 and P-384, the PKCS#8 document ring generates.
 //!
 //! # Wrapped data key format
 //! `0x01 || nonce (12) || ciphertext || tag (16)`: AES-256-GCM under the key
@@ -584,7 +584,7 @@ impl LocalKeyManager {
         let plain = SecretBytes::new(plain);
         let length_ok = match meta.algorithm {
             KeyAlgorithm::Aes256Gcm | KeyAlgorithm::Ed25519 => plain.len() == KEY_LEN,
-            KeyAlgorithm::EcdsaP256Sha256 => !plain.is_empty(),
+            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::EcdsaP384Sha384 => !plain.is_empty(),
         };
         if !length_ok {
             return Err(corrupt("kms key material has the wrong length"));
@@ -593,7 +593,9 @@ impl LocalKeyManager {
             KeyAlgorithm::Aes256Gcm => Some(Arc::new(
                 hazmat::AesGcmKey::new(plain.expose()).map_err(|_| LocalFailure::KeyRejected)?,
             )),
-            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::Ed25519 => None,
+            KeyAlgorithm::EcdsaP256Sha256
+            | KeyAlgorithm::EcdsaP384Sha384
+            | KeyAlgorithm::Ed25519 => None,
         };
         let material = Arc::new(plain);
         let mut cache = self.lock_cache();
@@ -625,12 +627,9 @@ impl LocalKeyManager {
                     .map_err(|_| LocalFailure::Random)?;
                 Ok(SecretBytes::from_slice(&bytes))
             }
-            KeyAlgorithm::EcdsaP256Sha256 => {
-                let doc = EcdsaKeyPair::generate_pkcs8(
-                    &ring_sig::ECDSA_P256_SHA256_FIXED_SIGNING,
-                    &self.system_rng,
-                )
-                .map_err(|_| LocalFailure::Random)?;
+            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::EcdsaP384Sha384 => {
+                let doc = EcdsaKeyPair::generate_pkcs8(ecdsa_alg(algorithm), &self.system_rng)
+                    .map_err(|_| LocalFailure::Random)?;
                 Ok(SecretBytes::from_slice(doc.as_ref()))
             }
         }
@@ -651,13 +650,13 @@ impl LocalKeyManager {
         Ok(VersionRecord { version, sealed })
     }
 
-    fn p256_pair(&self, material: &SecretBytes) -> Result<EcdsaKeyPair, KmsError> {
-        EcdsaKeyPair::from_pkcs8(
-            &ring_sig::ECDSA_P256_SHA256_FIXED_SIGNING,
-            material.expose(),
-            &self.system_rng,
-        )
-        .map_err(|_| LocalFailure::KeyRejected.into())
+    fn ecdsa_pair(
+        &self,
+        algorithm: KeyAlgorithm,
+        material: &SecretBytes,
+    ) -> Result<EcdsaKeyPair, KmsError> {
+        EcdsaKeyPair::from_pkcs8(ecdsa_alg(algorithm), material.expose(), &self.system_rng)
+            .map_err(|_| LocalFailure::KeyRejected.into())
     }
 
     fn ed25519_pair(material: &SecretBytes) -> Result<Ed25519KeyPair, KmsError> {
@@ -690,6 +689,15 @@ impl LocalKeyManager {
             }
         }
         Err(LocalFailure::TooManyConflicts.into())
+    }
+}
+
+/// ring's fixed-size signing algorithm of an ECDSA key algorithm.
+fn ecdsa_alg(algorithm: KeyAlgorithm) -> &'static ring_sig::EcdsaSigningAlgorithm {
+    if algorithm == KeyAlgorithm::EcdsaP384Sha384 {
+        &ring_sig::ECDSA_P384_SHA384_FIXED_SIGNING
+    } else {
+        &ring_sig::ECDSA_P256_SHA256_FIXED_SIGNING
     }
 }
 
@@ -831,8 +839,8 @@ impl KeyManager for LocalKeyManager {
         meta.refuse_if(&[KeyState::Disabled, KeyState::PendingDeletion], "sign")?;
         let material = self.material(&meta, meta.primary_version)?;
         match meta.algorithm {
-            KeyAlgorithm::EcdsaP256Sha256 => {
-                let pair = self.p256_pair(&material)?;
+            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::EcdsaP384Sha384 => {
+                let pair = self.ecdsa_pair(meta.algorithm, &material)?;
                 let sig = pair
                     .sign(&self.system_rng, msg)
                     .map_err(|_| LocalFailure::Random)?;
@@ -852,9 +860,16 @@ impl KeyManager for LocalKeyManager {
         meta.refuse_if(&[KeyState::PendingDeletion], "public_key")?;
         let material = self.material(&meta, meta.primary_version)?;
         let spki = match meta.algorithm {
-            KeyAlgorithm::EcdsaP256Sha256 => {
-                hazmat::p256_spki(self.p256_pair(&material)?.public_key().as_ref())
-            }
+            KeyAlgorithm::EcdsaP256Sha256 => hazmat::p256_spki(
+                self.ecdsa_pair(meta.algorithm, &material)?
+                    .public_key()
+                    .as_ref(),
+            ),
+            KeyAlgorithm::EcdsaP384Sha384 => hazmat::p384_spki(
+                self.ecdsa_pair(meta.algorithm, &material)?
+                    .public_key()
+                    .as_ref(),
+            ),
             KeyAlgorithm::Ed25519 => {
                 hazmat::ed25519_spki(Self::ed25519_pair(&material)?.public_key().as_ref())
             }

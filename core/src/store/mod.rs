@@ -67,6 +67,8 @@ pub enum Table {
     Mfa = 56,
     /// Failed-attempt counters and locks (password and MFA).
     Lockout = 57,
+    /// The tenant's internal CA (certificate chain and KeyManager key id).
+    Ca = 70,
     /// The enrollment signing keys published in each tenant's enrollment
     /// JWKS (one record per tenant).
     EnrollmentSigningKeys = 80,
@@ -115,6 +117,7 @@ impl Table {
         Table::ApiSessionIndex,
         Table::Mfa,
         Table::Lockout,
+        Table::Ca,
         Table::EnrollmentSigningKeys,
         Table::Enrollment,
         Table::EnrollmentToken,
