@@ -213,7 +213,9 @@ pub(crate) fn ca_pool_pem(engine: &Engine, tenant: &TenantId) -> Result<String> 
 /// Checks that `der` is a CA certificate fit to be an external trust anchor.
 pub(crate) fn check_ca_cert(der: Vec<u8>) -> Result<CertInfo> {
     let c = pki::CertInfo::from_der(&der).map_err(|e| match e {
-        Error::InvalidInput(i) => Error::invalid("certificate", format!("{}: {}", i.field, i.reason)),
+        Error::InvalidInput(i) => {
+            Error::invalid("certificate", format!("{}: {}", i.field, i.reason))
+        }
         other => other,
     })?;
     if !c.is_ca {

@@ -593,3 +593,582 @@ fn debug_output_hides_tokens() {
     let c = parse_enrollment_jwt(n.jwt()).unwrap();
     assert!(!format!("{c:?}").contains(c.jti.as_str()));
 }
+
+// ---- certificate enrollment (needs the internal CA) -------------------------------------
+
+use crate::pki::{ClientKey, ClientKeyAlgorithm, CreateCa, generate_key_and_csr};
+
+fn with_ca(fx: &Fx) {
+    fx.engine
+        .pki("t1")
+        .unwrap()
+        .create_ca(CreateCa::new("t1 root", "t1.example"))
+        .unwrap();
+}
+
+fn key() -> ClientKey {
+    generate_key_and_csr(ClientKeyAlgorithm::P256, "device").unwrap()
+}
+
+/// An identity enrolled with `ott`: (identity id, result, client key).
+fn enrolled(fx: &Fx, name: &str) -> (String, EnrolledCert, ClientKey) {
+    let id = identity(fx, name);
+    let n = enr(fx).create(&id, EnrollmentRequest::Ott).unwrap();
+    let k = key();
+    let c = enr(fx).enroll_ott(n.jwt(), &k.csr_pem).unwrap();
+    (id, c, k)
+}
+
+fn fingerprint_of(pem: &str) -> String {
+    crate::pki::CertInfo::from_pem(pem).unwrap().fingerprint
+}
+
+#[test]
+fn ott_enrollment_issues_a_spiffe_client_certificate_once() {
+    let fx = fixture();
+    with_ca(&fx);
+    let id = identity(&fx, "alice");
+    let e = enr(&fx);
+    let n = e.create(&id, EnrollmentRequest::Ott).unwrap();
+    let k = key();
+    // A bad CSR changes nothing and leaves the token usable.
+    let before = snapshot(fx.store.as_ref());
+    assert_invalid(&e.enroll_ott(n.jwt(), "garbage").unwrap_err(), "csr", "");
+    assert_eq!(snapshot(fx.store.as_ref()), before);
+    let c = e.enroll_ott(n.jwt(), &k.csr_pem).unwrap();
+    assert_eq!(c.identity_id, id);
+    let info = crate::pki::CertInfo::from_pem(&c.certificate_pem).unwrap();
+    assert_eq!(info.fingerprint, c.fingerprint);
+    assert_eq!(info.uris, [format!("spiffe://t1.example/identity/{id}")]);
+    assert_eq!(info.spki_der, k.spki_der);
+    assert!(!info.is_ca);
+    // The chain is the certificate then the CA.
+    let chain = crate::pki::parse_chain_pem(&c.chain_pem).unwrap();
+    assert_eq!(chain.len(), 2);
+    assert_eq!(
+        chain[1],
+        fx.engine.pki("t1").unwrap().ca().unwrap().chain[0]
+    );
+    // The cert authenticator holds the fingerprint.
+    let auths = fx
+        .engine
+        .identities("t1")
+        .unwrap()
+        .authenticators(Subject::Identity(&id))
+        .unwrap();
+    assert_eq!(auths.len(), 1);
+    assert_eq!(auths[0].id, c.authenticator_id);
+    assert_eq!(
+        auths[0].cert_fingerprint.as_deref(),
+        Some(c.fingerprint.as_str())
+    );
+    let p = e.principal_of_leaf(&info.der).unwrap();
+    assert_eq!(
+        p.authenticator_id.as_deref(),
+        Some(c.authenticator_id.as_str())
+    );
+    assert!(!p.pending);
+    // Audited in the same commit; the token is now used.
+    let trail = fx
+        .engine
+        .audit("t1")
+        .unwrap()
+        .events(&format!("identity:{id}"))
+        .unwrap();
+    assert!(trail.events.iter().any(|e| e.action == "enrollment.ott"));
+    let before = snapshot(fx.store.as_ref());
+    let err = e.enroll_ott(n.jwt(), &key().csr_pem).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::EnrollmentTokenUsed);
+    assert_eq!(snapshot(fx.store.as_ref()), before);
+    // An ott token is not a router or updb token.
+    let bob = identity(&fx, "bob");
+    let m = e.create(&bob, EnrollmentRequest::Ott).unwrap();
+    assert_invalid(
+        &e.enroll_router(m.jwt(), &key().csr_pem, &key().csr_pem)
+            .unwrap_err(),
+        "token",
+        "not erott",
+    );
+}
+
+#[test]
+fn ott_without_an_internal_ca_is_a_state_error() {
+    let fx = fixture();
+    let id = identity(&fx, "alice");
+    let n = enr(&fx).create(&id, EnrollmentRequest::Ott).unwrap();
+    let before = snapshot(fx.store.as_ref());
+    assert_state(
+        &enr(&fx).enroll_ott(n.jwt(), &key().csr_pem).unwrap_err(),
+        "WITHOUT_CA",
+    );
+    assert_eq!(snapshot(fx.store.as_ref()), before);
+}
+
+#[test]
+fn one_ott_raced_by_8_threads_gives_exactly_one_certificate() {
+    let fx = fixture();
+    with_ca(&fx);
+    let id = identity(&fx, "alice");
+    let n = enr(&fx).create(&id, EnrollmentRequest::Ott).unwrap();
+    let jwt = n.jwt().to_owned();
+    let csrs: Vec<String> = (0..8).map(|_| key().csr_pem).collect();
+    let results: Vec<_> = std::thread::scope(|s| {
+        let hs: Vec<_> = csrs
+            .iter()
+            .map(|csr| {
+                let e = enr(&fx);
+                let jwt = &jwt;
+                s.spawn(move || e.enroll_ott(jwt, csr))
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let ok: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(ok.len(), 1, "{results:?}");
+    for r in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(r.code(), ErrorCode::EnrollmentTokenUsed, "{r}");
+        assert!(r.to_string().contains("already used"));
+    }
+    let issued = fx
+        .store
+        .scan(crate::store::Table::IssuedCert, b"t1/", None, 100)
+        .unwrap();
+    assert_eq!(issued.len(), 1, "exactly one certificate recorded");
+    let auths = fx
+        .engine
+        .identities("t1")
+        .unwrap()
+        .authenticators(Subject::Identity(&id))
+        .unwrap();
+    assert_eq!(auths.len(), 1);
+    assert_eq!(
+        auths[0].cert_fingerprint.as_deref(),
+        Some(ok[0].fingerprint.as_str())
+    );
+}
+
+// ---- extension ----------------------------------------------------------------------
+
+#[test]
+fn extend_keeps_the_old_certificate_until_verified_then_swaps() {
+    let fx = fixture();
+    with_ca(&fx);
+    let (id, c, _) = enrolled(&fx, "alice");
+    let e = enr(&fx);
+    let who = Subject::Identity(&id);
+    let old_der = crate::pki::CertInfo::from_pem(&c.certificate_pem)
+        .unwrap()
+        .der;
+    // Needs the current certificate.
+    let (_, other, _) = enrolled(&fx, "bob");
+    let before = snapshot(fx.store.as_ref());
+    assert_eq!(
+        e.extend(
+            who,
+            &c.authenticator_id,
+            &other.certificate_pem,
+            &key().csr_pem
+        )
+        .unwrap_err()
+        .code(),
+        ErrorCode::VerificationFailed
+    );
+    // Not someone else's authenticator.
+    assert_eq!(
+        e.extend(
+            Subject::Identity(&other.identity_id),
+            &c.authenticator_id,
+            &c.certificate_pem,
+            &key().csr_pem
+        )
+        .unwrap_err()
+        .code(),
+        ErrorCode::NotFound
+    );
+    // Verify without a pending certificate: state.
+    assert_state(
+        &e.extend_verify(who, &c.authenticator_id, &c.certificate_pem)
+            .unwrap_err(),
+        "NOT_EXTENDING",
+    );
+    assert_eq!(snapshot(fx.store.as_ref()), before);
+    fx.clock.advance(3600);
+    let k2 = key();
+    let n = e
+        .extend(who, &c.authenticator_id, &c.certificate_pem, &k2.csr_pem)
+        .unwrap();
+    let new_info = crate::pki::CertInfo::from_pem(&n.certificate_pem).unwrap();
+    let old_info = crate::pki::CertInfo::from_pem(&c.certificate_pem).unwrap();
+    assert_ne!(new_info.serial_hex, old_info.serial_hex, "X-5: new serial");
+    assert_eq!(new_info.subject, old_info.subject, "X-5: same subject");
+    assert!(
+        new_info.not_before.0 >= fx.clock.now().0 - 300,
+        "X-5: notBefore ≥ now − skew"
+    );
+    let ca = fx.engine.pki("t1").unwrap().ca().unwrap();
+    assert!(
+        new_info.not_after <= ca.certificate.not_after,
+        "X-5: never past the CA"
+    );
+    let st = e.cert_status(who, &c.authenticator_id).unwrap();
+    assert_eq!(st.fingerprint, c.fingerprint);
+    assert_eq!(
+        st.pending_fingerprint.as_deref(),
+        Some(n.fingerprint.as_str())
+    );
+    // Both the old and the pending certificate authenticate now.
+    assert!(!e.principal_of_leaf(&old_der).unwrap().pending);
+    assert!(e.principal_of_leaf(&new_info.der).unwrap().pending);
+    // Verify with the wrong certificate: refused, nothing changes.
+    let before = snapshot(fx.store.as_ref());
+    assert_eq!(
+        e.extend_verify(who, &c.authenticator_id, &c.certificate_pem)
+            .unwrap_err()
+            .code(),
+        ErrorCode::VerificationFailed
+    );
+    assert_eq!(snapshot(fx.store.as_ref()), before);
+    let st = e
+        .extend_verify(who, &c.authenticator_id, &n.certificate_pem)
+        .unwrap();
+    assert_eq!(st.fingerprint, n.fingerprint);
+    assert_eq!(st.pending_fingerprint, None);
+    assert_eq!(st.last_extend_key_changed, Some(true));
+    assert_eq!(st.last_extend_time, Some(fx.clock.now()));
+    // The old certificate stops authenticating at once; the new one works.
+    assert_eq!(
+        e.principal_of_leaf(&old_der).unwrap_err().code(),
+        ErrorCode::VerificationFailed
+    );
+    assert!(!e.principal_of_leaf(&new_info.der).unwrap().pending);
+    // The old certificate can no longer extend.
+    assert_eq!(
+        e.extend(who, &c.authenticator_id, &c.certificate_pem, &key().csr_pem)
+            .unwrap_err()
+            .code(),
+        ErrorCode::VerificationFailed
+    );
+    let trail = fx
+        .engine
+        .audit("t1")
+        .unwrap()
+        .events(&format!("identity:{id}"))
+        .unwrap();
+    let actions: Vec<_> = trail.events.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"authenticator.cert.extend"));
+    assert!(actions.contains(&"authenticator.cert.extend_verify"));
+}
+
+#[test]
+fn extend_with_the_same_key_records_no_key_change_and_a_second_extend_replaces_the_pending() {
+    let fx = fixture();
+    with_ca(&fx);
+    let (id, c, k) = enrolled(&fx, "alice");
+    let e = enr(&fx);
+    let who = Subject::Identity(&id);
+    let first = e
+        .extend(who, &c.authenticator_id, &c.certificate_pem, &key().csr_pem)
+        .unwrap();
+    let second = e
+        .extend(who, &c.authenticator_id, &c.certificate_pem, &k.csr_pem)
+        .unwrap();
+    // The first pending certificate is gone.
+    let first_der = crate::pki::CertInfo::from_pem(&first.certificate_pem)
+        .unwrap()
+        .der;
+    assert!(e.principal_of_leaf(&first_der).is_err());
+    assert_eq!(
+        e.extend_verify(who, &c.authenticator_id, &first.certificate_pem)
+            .unwrap_err()
+            .code(),
+        ErrorCode::VerificationFailed
+    );
+    let st = e
+        .extend_verify(who, &c.authenticator_id, &second.certificate_pem)
+        .unwrap();
+    assert_eq!(st.last_extend_key_changed, Some(false));
+}
+
+#[test]
+fn extension_needs_a_valid_certificate_unless_the_policy_allows_renewal_after_expiry() {
+    for allow in [false, true] {
+        let p = Policy {
+            cert_renew_after_expiry: allow,
+            ..policy()
+        };
+        let fx = fixture_with(p, Arc::new(MemoryStore::new()));
+        with_ca(&fx);
+        let (id, c, _) = enrolled(&fx, "alice");
+        let info = crate::pki::CertInfo::from_pem(&c.certificate_pem).unwrap();
+        fx.clock.set(info.not_after.0 - 1);
+        let e = enr(&fx);
+        let who = Subject::Identity(&id);
+        // Still valid: allowed either way.
+        let n = e
+            .extend(who, &c.authenticator_id, &c.certificate_pem, &key().csr_pem)
+            .unwrap();
+        let _ = n;
+        fx.clock.set(info.not_after.0);
+        let r = e.extend(who, &c.authenticator_id, &c.certificate_pem, &key().csr_pem);
+        if allow {
+            r.unwrap();
+        } else {
+            assert_state(&r.unwrap_err(), "EXPIRED");
+        }
+    }
+}
+
+#[test]
+fn extend_and_key_roll_requests_are_separate_flags_the_client_sees() {
+    let fx = fixture();
+    with_ca(&fx);
+    let (id, c, k) = enrolled(&fx, "alice");
+    let e = enr(&fx);
+    let who = Subject::Identity(&id);
+    let st = e.cert_status(who, &c.authenticator_id).unwrap();
+    assert!(!st.request_extend && !st.request_key_roll);
+    assert!(st.issued_by_engine);
+    let st = e.request_extend(&c.authenticator_id).unwrap();
+    assert!(st.request_extend && !st.request_key_roll);
+    // An extension with the same key clears the extend request only.
+    let st2 = e.request_key_roll(&c.authenticator_id).unwrap();
+    assert!(st2.request_extend && st2.request_key_roll);
+    // With a key roll requested, the same key is refused (nothing written)…
+    let before = snapshot(fx.store.as_ref());
+    assert_invalid(
+        &e.extend(who, &c.authenticator_id, &c.certificate_pem, &k.csr_pem)
+            .unwrap_err(),
+        "csr",
+        "new key",
+    );
+    assert_eq!(snapshot(fx.store.as_ref()), before);
+    // …and a new key clears both after verification.
+    let n = e
+        .extend(who, &c.authenticator_id, &c.certificate_pem, &key().csr_pem)
+        .unwrap();
+    let st = e
+        .extend_verify(who, &c.authenticator_id, &n.certificate_pem)
+        .unwrap();
+    assert!(!st.request_extend && !st.request_key_roll);
+    // Only the extend flag: a same-key extension clears it and leaves no roll.
+    e.request_extend(&c.authenticator_id).unwrap();
+    let k3 = key();
+    let n = e
+        .extend(who, &c.authenticator_id, &n.certificate_pem, &k3.csr_pem)
+        .unwrap();
+    let st = e
+        .extend_verify(who, &c.authenticator_id, &n.certificate_pem)
+        .unwrap();
+    assert!(!st.request_extend && !st.request_key_roll);
+    // A key-roll request survives a same-key extension.
+    e.request_key_roll(&c.authenticator_id).unwrap();
+    let st = e.cert_status(who, &c.authenticator_id).unwrap();
+    assert!(st.request_key_roll && !st.request_extend);
+    // Requests on a password authenticator are refused.
+    let u = fx
+        .engine
+        .identities("t1")
+        .unwrap()
+        .set_password(&id, "alice-user", "correct horse")
+        .unwrap();
+    assert_invalid(
+        &e.request_extend(&u.id).unwrap_err(),
+        "authenticator",
+        "cert",
+    );
+}
+
+// ---- routers ---------------------------------------------------------------------------
+
+#[test]
+fn router_enrollment_gives_client_and_server_certificates_and_extension_replaces_at_once() {
+    let fx = fixture();
+    with_ca(&fx);
+    let id = identity(&fx, "router-1");
+    let e = enr(&fx);
+    let n = e
+        .create(
+            &id,
+            EnrollmentRequest::Router {
+                dns_names: vec!["router.example".into()],
+                ip_addresses: vec!["10.0.0.1".parse().unwrap()],
+            },
+        )
+        .unwrap();
+    let before = snapshot(fx.store.as_ref());
+    assert_invalid(
+        &e.enroll_router(n.jwt(), &key().csr_pem, "nope")
+            .unwrap_err(),
+        "server_csr",
+        "",
+    );
+    assert_eq!(snapshot(fx.store.as_ref()), before);
+    let r = e
+        .enroll_router(n.jwt(), &key().csr_pem, &key().csr_pem)
+        .unwrap();
+    let server = crate::pki::CertInfo::from_pem(&r.server_certificate_pem).unwrap();
+    assert_eq!(server.dns_names, ["router.example"]);
+    assert_eq!(
+        server.ip_addresses,
+        ["10.0.0.1".parse::<std::net::IpAddr>().unwrap()]
+    );
+    let client_der = crate::pki::CertInfo::from_pem(&r.client.certificate_pem)
+        .unwrap()
+        .der;
+    assert!(e.principal_of_leaf(&client_der).is_ok());
+    // The server certificate is not a client credential.
+    assert!(e.principal_of_leaf(&server.der).is_err());
+    // A router certificate is extended with extend_router, not extend.
+    let who = Subject::Identity(&id);
+    assert_state(
+        &e.extend(
+            who,
+            &r.client.authenticator_id,
+            &r.client.certificate_pem,
+            &key().csr_pem,
+        )
+        .unwrap_err(),
+        "ROUTER",
+    );
+    let r2 = e
+        .extend_router(
+            who,
+            &r.client.authenticator_id,
+            &r.client.certificate_pem,
+            &key().csr_pem,
+            &key().csr_pem,
+        )
+        .unwrap();
+    // The old client certificate stops authenticating at once.
+    assert_eq!(
+        e.principal_of_leaf(&client_der).unwrap_err().code(),
+        ErrorCode::VerificationFailed
+    );
+    let new_der = crate::pki::CertInfo::from_pem(&r2.client.certificate_pem)
+        .unwrap()
+        .der;
+    assert!(!e.principal_of_leaf(&new_der).unwrap().pending);
+    let server2 = crate::pki::CertInfo::from_pem(&r2.server_certificate_pem).unwrap();
+    assert_eq!(server2.dns_names, ["router.example"]);
+    assert!(
+        fx.store
+            .get(
+                crate::store::Table::IssuedCert,
+                format!("t1/issued/{}", server.fingerprint).as_bytes()
+            )
+            .unwrap()
+            .is_none(),
+        "the old server certificate record is gone"
+    );
+    // Client extension on a client authenticator via extend_router: state.
+    let (cid, c, _) = enrolled(&fx, "alice");
+    assert_state(
+        &e.extend_router(
+            Subject::Identity(&cid),
+            &c.authenticator_id,
+            &c.certificate_pem,
+            &key().csr_pem,
+            &key().csr_pem,
+        )
+        .unwrap_err(),
+        "CLIENT",
+    );
+}
+
+// ---- session certificates ---------------------------------------------------------------
+
+#[test]
+fn session_certificates_live_and_die_with_their_session() {
+    let fx = fixture();
+    with_ca(&fx);
+    let id = identity(&fx, "alice");
+    let ids = fx.engine.identities("t1").unwrap();
+    ids.set_password(&id, "alice-user", "correct horse")
+        .unwrap();
+    let s = ids
+        .authenticate(AuthRequest::password("alice-user", "correct horse"))
+        .unwrap();
+    let e = enr(&fx);
+    let sc = e.create_session_cert(s.token(), &key().csr_pem).unwrap();
+    assert_eq!(sc.session_id, s.session.id);
+    assert_eq!(sc.identity_id, id);
+    assert_eq!(sc.not_after.0, T0 + 12 * 3600, "policy default 12 h");
+    let der = crate::pki::CertInfo::from_pem(&sc.certificate_pem)
+        .unwrap()
+        .der;
+    let p = e.principal_of_leaf(&der).unwrap();
+    assert_eq!(p.session_id.as_deref(), Some(s.session.id.as_str()));
+    assert_eq!(p.authenticator_id, None);
+    assert_eq!(e.list_session_certs(s.token()).unwrap(), vec![sc.clone()]);
+    assert_eq!(e.get_session_cert(s.token(), &sc.id).unwrap(), sc);
+    // Another session of the same identity does not see it.
+    let s2 = ids
+        .authenticate(AuthRequest::password("alice-user", "correct horse"))
+        .unwrap();
+    assert!(e.list_session_certs(s2.token()).unwrap().is_empty());
+    assert_eq!(
+        e.get_session_cert(s2.token(), &sc.id).unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        e.delete_session_cert(s2.token(), &sc.id)
+            .unwrap_err()
+            .code(),
+        ErrorCode::NotFound
+    );
+    assert_invalid(
+        &e.get_session_cert(s.token(), "xyz").unwrap_err(),
+        "id",
+        "64 hex",
+    );
+    // Delete: it stops authenticating.
+    let sc2 = e.create_session_cert(s2.token(), &key().csr_pem).unwrap();
+    e.delete_session_cert(s2.token(), &sc2.id).unwrap();
+    let der2 = crate::pki::CertInfo::from_pem(&sc2.certificate_pem)
+        .unwrap()
+        .der;
+    assert!(e.principal_of_leaf(&der2).is_err());
+    // Logout: every certificate of the session stops authenticating.
+    ids.logout(s.token()).unwrap();
+    assert_eq!(
+        e.principal_of_leaf(&der).unwrap_err().code(),
+        ErrorCode::VerificationFailed
+    );
+    assert_eq!(
+        e.list_session_certs(s.token()).unwrap_err().code(),
+        ErrorCode::VerificationFailed
+    );
+    // Expiry (idle timeout) ends it too.
+    let s3 = ids
+        .authenticate(AuthRequest::password("alice-user", "correct horse"))
+        .unwrap();
+    let sc3 = e.create_session_cert(s3.token(), &key().csr_pem).unwrap();
+    let der3 = crate::pki::CertInfo::from_pem(&sc3.certificate_pem)
+        .unwrap()
+        .der;
+    assert!(e.principal_of_leaf(&der3).is_ok());
+    fx.clock.advance(30 * 60);
+    assert!(e.principal_of_leaf(&der3).is_err());
+}
+
+#[test]
+fn session_certificates_never_outlive_the_session() {
+    let p = Policy {
+        api_session_max_lifetime_secs: 3600,
+        ..policy()
+    };
+    let fx = fixture_with(p, Arc::new(MemoryStore::new()));
+    with_ca(&fx);
+    let id = identity(&fx, "alice");
+    let ids = fx.engine.identities("t1").unwrap();
+    ids.set_password(&id, "alice-user", "correct horse")
+        .unwrap();
+    let s = ids
+        .authenticate(AuthRequest::password("alice-user", "correct horse"))
+        .unwrap();
+    let sc = enr(&fx)
+        .create_session_cert(s.token(), &key().csr_pem)
+        .unwrap();
+    assert_eq!(sc.not_after.0, T0 + 3600);
+    let _ = fingerprint_of(&sc.certificate_pem);
+}
