@@ -13,6 +13,7 @@ use super::cert::{
     OID_SERVER_AUTH, OID_SKI, Parsed, TbsSpec,
 };
 use super::csr::{Csr, OID_SAN};
+use super::verify::{TrustAnchors, VerifiedChain, VerifyOptions, verify_chain};
 use super::{alg, pem, pkcs7};
 use crate::audit;
 use crate::codec::{self, bytes::ByteBuf};
@@ -711,7 +712,7 @@ fn spki_from_der(der: &[u8]) -> Result<spki::SubjectPublicKeyInfoOwned> {
 /// A random serial: 20 octets from the injected generator with the top bit
 /// cleared (so the INTEGER is positive and at most 20 octets), never zero.
 /// Returned as the DER INTEGER content (minimal).
-fn random_serial(rng: &dyn SecureRandom) -> Result<Vec<u8>> {
+pub(crate) fn random_serial(rng: &dyn SecureRandom) -> Result<Vec<u8>> {
     let mut b = [0u8; 20];
     rng.fill(&mut b).map_err(|_| Error::Random)?;
     b[0] &= 0x7f;
@@ -1110,6 +1111,33 @@ impl Pki {
             s.rng.as_ref(),
             self.engine.policy(),
         )
+    }
+
+    /// The tenant CA's issuing certificate as the trust anchor of
+    /// certificates it issued.
+    ///
+    /// # Errors
+    /// As [`Pki::ca`].
+    pub fn trust_anchors(&self) -> Result<TrustAnchors> {
+        let ca = self.ca()?;
+        TrustAnchors::from_der(&ca.chain[..1])
+    }
+
+    /// Verifies a presented client chain (leaf first) to the tenant CA at
+    /// the engine's clock, for clientAuth (RFC 5280 path validation subset,
+    /// see [`verify_chain`]).
+    ///
+    /// # Errors
+    /// [`Error::CertificateRejected`] naming the certificate and the
+    /// reason; as [`Pki::ca`].
+    pub fn verify_client_chain<B: AsRef<[u8]>>(&self, chain: &[B]) -> Result<VerifiedChain> {
+        let anchors = self.trust_anchors()?;
+        Ok(verify_chain(
+            &anchors,
+            chain,
+            self.now(),
+            &VerifyOptions::default(),
+        )?)
     }
 
     /// The CA bundle as PEM: every certificate of the CA chain.

@@ -101,6 +101,9 @@ impl Parsed {
         let start = tbs.as_ptr() as usize - der.as_ptr() as usize;
         let cert = Certificate::from_der(der)
             .map_err(|e| bad(format!("is not a valid X.509 certificate: {e}")))?;
+        if cert.to_der().ok().as_deref() != Some(der) {
+            return Err(bad("is not in canonical DER (re-encoding differs)".into()));
+        }
         let t = cert.tbs_certificate();
         if t.signature() != cert.signature_algorithm() {
             return Err(bad("the inner and outer signature algorithms differ".into()));
@@ -149,6 +152,9 @@ impl Parsed {
                 OID_EKU => {
                     let eku =
                         ExtendedKeyUsage::from_der(v).map_err(|_| malformed("extendedKeyUsage"))?;
+                    if eku.0.is_empty() {
+                        return Err(malformed("extendedKeyUsage (empty)"));
+                    }
                     exts.eku = Some(eku.0);
                 }
                 OID_SKI => {
@@ -164,6 +170,9 @@ impl Parsed {
                 OID_SAN => {
                     let san =
                         SubjectAltName::from_der(v).map_err(|_| malformed("subjectAltName"))?;
+                    if san.0.is_empty() {
+                        return Err(malformed("subjectAltName (empty)"));
+                    }
                     for name in san.0 {
                         match name {
                             GeneralName::DnsName(d) => exts.dns.push(d.to_string()),
@@ -526,8 +535,6 @@ pub(crate) fn assemble(tbs: &[u8], sig_alg_der: &[u8], signature: &[u8]) -> Vec<
 /// Something that signs certificates: a KeyManager key or, in tests, a
 /// ring key pair.
 pub(crate) trait CertSigner {
-    /// The issuer key's type.
-    fn key_type(&self) -> KeyType;
     /// The X.509 signature value over `msg` (DER `Ecdsa-Sig-Value` for
     /// ECDSA, 64 raw bytes for Ed25519).
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>>;
@@ -541,10 +548,6 @@ pub(crate) struct KmsSigner<'a> {
 }
 
 impl CertSigner for KmsSigner<'_> {
-    fn key_type(&self) -> KeyType {
-        self.key_type
-    }
-
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
         let sig = self.keys.sign(self.id, msg)?;
         match self.key_type {

@@ -109,18 +109,23 @@ impl Csr {
         }
         let signed =
             w::signed_part(der).ok_or_else(|| Error::invalid("csr", "is not a DER SEQUENCE"))?;
-        // The version is checked first so that a v2/v3 request says so
-        // instead of failing as a generic structure error.
-        if let Some(v) = request_version(signed) {
-            if v != 0 {
+        let req = match CertReq::from_der(der) {
+            Ok(r) => r,
+            Err(e) => {
+                // A v2/v3 request fails to decode: say so rather than
+                // reporting a generic structure error.
+                if let Some(v) = request_version(signed).filter(|v| *v != 0 && *v < 16) {
+                    return Err(Error::invalid(
+                        "csr.version",
+                        format!("must be 0 (v1), got {v}"),
+                    ));
+                }
                 return Err(Error::invalid(
-                    "csr.version",
-                    format!("must be 0 (v1), got {v}"),
+                    "csr",
+                    format!("is not a valid PKCS#10 request: {e}"),
                 ));
             }
-        }
-        let req = CertReq::from_der(der)
-            .map_err(|e| Error::invalid("csr", format!("is not a valid PKCS#10 request: {e}")))?;
+        };
         if req.info.version != Version::V1 {
             return Err(Error::invalid("csr.version", "must be 0 (v1)"));
         }

@@ -10,7 +10,6 @@ pub(crate) const BOOLEAN: u8 = 0x01;
 pub(crate) const INTEGER: u8 = 0x02;
 pub(crate) const BIT_STRING: u8 = 0x03;
 pub(crate) const OCTET_STRING: u8 = 0x04;
-pub(crate) const NULL: u8 = 0x05;
 pub(crate) const OID: u8 = 0x06;
 pub(crate) const UTF8_STRING: u8 = 0x0c;
 pub(crate) const UTC_TIME: u8 = 0x17;
@@ -100,13 +99,6 @@ pub(crate) fn bit_string(bytes: &[u8]) -> Vec<u8> {
 /// An OBJECT IDENTIFIER from its content bytes.
 pub(crate) fn oid(content: &[u8]) -> Vec<u8> {
     tlv(OID, content)
-}
-
-/// `SET OF` with the elements sorted by their encodings (X.690 §11.6).
-pub(crate) fn set_of(mut items: Vec<Vec<u8>>) -> Vec<u8> {
-    items.sort();
-    let parts: Vec<&[u8]> = items.iter().map(Vec::as_slice).collect();
-    cons(SET, &parts)
 }
 
 /// A civil date-time (UTC) from Unix seconds.

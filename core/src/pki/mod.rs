@@ -55,6 +55,11 @@ mod csr;
 mod der;
 mod pem;
 pub mod pkcs7;
+mod tls;
+mod verify;
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use alg::{KeyType, SignatureAlgorithm};
 pub use ca::{
@@ -65,6 +70,10 @@ pub use ca::{
 pub use cert::{CertInfo, MAX_CERT_BYTES, MAX_CHAIN_CERTS, fingerprint, parse_chain_pem};
 pub use client::{ClientKey, ClientKeyAlgorithm, generate_key_and_csr, generate_key_and_csr_with};
 pub use csr::{Csr, MAX_CSR_BYTES};
+pub use tls::{AnchorAuthorizer, ClientCertAuthorizer, MtlsVerifier};
+pub use verify::{
+    ChainError, ChainFailure, Purpose, TrustAnchors, VerifiedChain, VerifyOptions, verify_chain,
+};
 
 #[cfg(test)]
 mod tests;
