@@ -9,6 +9,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::namespace::TenantId;
 use crate::pki;
+use crate::services::UnixTime;
 
 use super::{IssuedKind, MAX_PEM_BYTES};
 
@@ -227,24 +228,78 @@ pub(crate) fn check_ca_cert(der: Vec<u8>) -> Result<CertInfo> {
     Ok(from_pki(c))
 }
 
-/// Checks that `cert` is signed by `ca`'s key.
-pub(crate) fn signed_by(_cert: &[u8], _ca: &[u8]) -> Result<()> {
-    Err(Error::NotSupported {
-        what: "signature check (pki module)",
-    })
+/// Checks that `cert` is a valid certificate signed by `ca`'s key at `now`
+/// (any purpose).
+pub(crate) fn signed_by(cert: &[u8], ca: &[u8], now: i64) -> Result<()> {
+    let anchors = pki::TrustAnchors::from_der(&[ca])?;
+    pki::verify_chain(
+        &anchors,
+        &[cert],
+        UnixTime(now),
+        &pki::VerifyOptions::for_purpose(pki::Purpose::Any),
+    )?;
+    Ok(())
 }
 
-/// Verifies a client chain (leaf first) at `now` to the internal CA (when
-/// `internal`) or one of `externals` (`(ca id, CA DER)`).
+/// Anchor DERs with the external CA id each belongs to (`None` = internal).
+pub(crate) type AnchorIds = Vec<(Vec<u8>, Option<String>)>;
+
+/// The trust anchors of certificate authentication: the tenant's internal
+/// CA (when `internal` and it has one) and `externals` (`(ca id, CA DER)`),
+/// with the id each anchor's DER belongs to (`None` = internal).
+pub(crate) fn anchors(
+    engine: &Engine,
+    tenant: &TenantId,
+    internal: bool,
+    externals: &[(String, Vec<u8>)],
+) -> Result<(pki::TrustAnchors, AnchorIds)> {
+    let mut ders: Vec<(Vec<u8>, Option<String>)> = Vec::new();
+    if internal {
+        match engine.pki(tenant.as_str())?.ca() {
+            Ok(ca) => {
+                if let Some(first) = ca.chain.first() {
+                    ders.push((first.clone(), None));
+                }
+            }
+            Err(Error::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    for (id, der) in externals {
+        ders.push((der.clone(), Some(id.clone())));
+    }
+    let list: Vec<&[u8]> = ders.iter().map(|(d, _)| d.as_slice()).collect();
+    Ok((pki::TrustAnchors::from_der(&list)?, ders))
+}
+
+/// Verifies a client chain (leaf first) at `now` for clientAuth to the
+/// internal CA (when `internal`) or one of `externals` (`(ca id, CA DER)`).
+///
+/// # Errors
+/// [`Error::CertificateRejected`] naming the certificate and the reason.
 pub(crate) fn verify_client_chain(
-    _engine: &Engine,
-    _tenant: &TenantId,
-    _chain: &[Vec<u8>],
-    _internal: bool,
-    _externals: &[(String, Vec<u8>)],
-    _now: i64,
+    engine: &Engine,
+    tenant: &TenantId,
+    chain: &[Vec<u8>],
+    internal: bool,
+    externals: &[(String, Vec<u8>)],
+    now: i64,
 ) -> Result<Anchor> {
-    Err(Error::NotSupported {
-        what: "chain verification (pki module)",
-    })
+    let (anchors, ids) = anchors(engine, tenant, internal, externals)?;
+    if anchors.is_empty() {
+        return Err(Error::CertificateRejected {
+            reason: "no trusted certificate authority".into(),
+        });
+    }
+    let v = pki::verify_chain(
+        &anchors,
+        chain,
+        UnixTime(now),
+        &pki::VerifyOptions::default(),
+    )?;
+    match ids.into_iter().find(|(d, _)| *d == v.anchor_der) {
+        Some((_, None)) => Ok(Anchor::Internal),
+        Some((_, Some(id))) => Ok(Anchor::External(id)),
+        None => Err(Error::Internal("verified chain ends at an unknown anchor")),
+    }
 }

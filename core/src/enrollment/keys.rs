@@ -203,7 +203,7 @@ pub fn parse_enrollment_jwt(token: &str) -> Result<EnrollmentClaims> {
         .to_owned();
     let claims: Map<String, Value> =
         serde_json::from_slice(&parsed.payload).map_err(|_| bad("claims are not a json object"))?;
-    claims_from_map(&claims, kid).map_err(|w| bad(w))
+    claims_from_map(&claims, kid).map_err(bad)
 }
 
 fn claims_from_map(

@@ -762,7 +762,7 @@ impl Enrollment {
                 ops.push(self.delete_exact(Table::IdentityIndex, self.ctx().cert_key(&p))?);
                 ops.push(self.delete_exact(Table::IssuedCert, self.issued_key(&p))?);
             }
-            let mut state = state.clone();
+            let mut state = state;
             if let Some(s) = state.router_server_fingerprint.take() {
                 ops.push(self.delete_exact(Table::IssuedCert, self.issued_key(&s))?);
             }
@@ -1055,7 +1055,7 @@ impl Enrollment {
                 self.delete_exact(Table::IdentityIndex, self.ctx().cert_key(&old_fp))?,
                 self.delete_exact(Table::IssuedCert, self.issued_key(&old_fp))?,
             ];
-            a.cert_fingerprint = Some(pending.clone());
+            a.cert_fingerprint = Some(pending);
             a.cert_pending_fingerprint = None;
             a.update_time = self.now();
             ops.push(put(
@@ -1251,13 +1251,13 @@ impl Enrollment {
                 )?,
                 Op::Put {
                     table: Table::ExternalCaIndex,
-                    key: name_key.clone(),
+                    key: name_key,
                     value: rec.id.clone().into_bytes(),
                     expect: Version::ABSENT,
                 },
                 Op::Put {
                     table: Table::ExternalCaIndex,
-                    key: fp_key.clone(),
+                    key: fp_key,
                     value: rec.id.clone().into_bytes(),
                     expect: Version::ABSENT,
                 },
@@ -1291,7 +1291,7 @@ impl Enrollment {
                 .subject_cn
                 .as_deref()
                 .is_some_and(|cn| ct_eq(cn.as_bytes(), ca.verification_token.as_bytes()));
-            if !cn_ok || glue::signed_by(&cert.der, &ca.cert_der.0).is_err() {
+            if !cn_ok || glue::signed_by(&cert.der, &ca.cert_der.0, self.now()).is_err() {
                 let ops = self.ca_audit(&ca.id, "ca.verify", "failed")?;
                 self.ctx().store().commit(&ops)?;
                 return Err(Error::VerificationFailed);
@@ -1501,7 +1501,7 @@ impl Enrollment {
             not_after: issued.info.not_after,
             der: ByteBuf(issued.info.der.clone()),
             chain_pem: issued.chain_pem.clone(),
-            spki_sha256: issued.info.spki_sha256.clone(),
+            spki_sha256: issued.info.spki_sha256,
             create_time: now,
         };
         self.engine().retry(|| {
@@ -1631,16 +1631,27 @@ impl Enrollment {
     // ---- certificate authentication ------------------------------------------------
 
     /// Who a client certificate chain (DER, leaf first) speaks for: the
-    /// chain must verify now to the tenant's internal CA or to a verified
-    /// external CA with authentication enabled, and the leaf must be the
-    /// current or pending certificate of a cert authenticator, or a
-    /// certificate of a live API session.
+    /// chain must verify now (RFC 5280 path validation for clientAuth) to
+    /// the tenant's internal CA or to a verified external CA with
+    /// authentication enabled, and the leaf must be the current or pending
+    /// certificate of a cert authenticator, or a certificate of a live API
+    /// session.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] naming `chain` (empty, too many or too large
-    /// certificates); [`Error::VerificationFailed`] for everything else (no
-    /// detail).
+    /// certificates); [`Error::CertificateRejected`] when the chain does not
+    /// verify (the message names the certificate and why);
+    /// [`Error::VerificationFailed`] when it verifies but the leaf is no
+    /// live credential (no detail).
     pub fn authorize_chain(&self, chain: &[Vec<u8>]) -> Result<CertPrincipal> {
+        self.authorize_chain_at(chain, self.ctx().now())
+    }
+
+    pub(crate) fn authorize_chain_at(
+        &self,
+        chain: &[Vec<u8>],
+        now: UnixTime,
+    ) -> Result<CertPrincipal> {
         if chain.is_empty()
             || chain.len() > 10
             || chain
@@ -1652,25 +1663,37 @@ impl Enrollment {
                 "must hold 1..=10 DER certificates of 1..=65536 bytes each",
             ));
         }
-        let externals: Vec<(String, Vec<u8>)> = self
-            .ca_records()?
-            .into_iter()
-            .filter(|c| c.verified && c.auth_enabled)
-            .map(|c| (c.id, c.cert_der.0))
-            .collect();
-        match glue::verify_client_chain(
+        glue::verify_client_chain(
             self.engine(),
             self.tenant_id(),
             chain,
             true,
-            &externals,
-            self.now(),
-        ) {
-            Ok(_) => {}
-            Err(Error::Store(e)) => return Err(Error::Store(e)),
-            Err(_) => return Err(Error::VerificationFailed),
-        }
+            &self.auth_externals()?,
+            now.0,
+        )?;
         self.principal_of_leaf(&chain[0])
+    }
+
+    fn auth_externals(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        Ok(self
+            .ca_records()?
+            .into_iter()
+            .filter(|c| c.verified && c.auth_enabled)
+            .map(|c| (c.id, c.cert_der.0))
+            .collect())
+    }
+
+    /// A rustls client-certificate verifier backed by this tenant: a TLS
+    /// client is accepted exactly when [`Enrollment::authorize_chain`]
+    /// accepts its chain at the engine's clock. Trust anchors are read at
+    /// each handshake, so new and deleted CAs and credentials apply at once.
+    pub fn mtls_verifier(&self) -> crate::pki::MtlsVerifier {
+        crate::pki::MtlsVerifier::new(
+            std::sync::Arc::new(EngineAuthorizer {
+                enrollment: self.clone(),
+            }),
+            self.engine().services().clock.clone(),
+        )
     }
 
     /// The principal of a leaf whose chain the caller has verified (the
@@ -1918,5 +1941,28 @@ fn format_identity_name(format: &str, ca: &CaRecord, leaf: &CertInfo) -> String 
         "unnamed".to_owned()
     } else {
         clean
+    }
+}
+
+/// The [`crate::pki::ClientCertAuthorizer`] of [`Enrollment::mtls_verifier`].
+#[derive(Debug)]
+struct EngineAuthorizer {
+    enrollment: Enrollment,
+}
+
+impl crate::pki::ClientCertAuthorizer for EngineAuthorizer {
+    fn authorize(&self, leaf_der: &[u8], intermediates: &[&[u8]], now: UnixTime) -> Result<()> {
+        let mut chain = Vec::with_capacity(intermediates.len() + 1);
+        chain.push(leaf_der.to_vec());
+        chain.extend(intermediates.iter().map(|c| c.to_vec()));
+        self.enrollment.authorize_chain_at(&chain, now).map(|_| ())
+    }
+
+    fn root_hint_subjects(&self) -> Vec<Vec<u8>> {
+        let e = &self.enrollment;
+        e.auth_externals()
+            .and_then(|x| glue::anchors(e.engine(), e.tenant_id(), true, &x))
+            .map(|(a, _)| a.subjects())
+            .unwrap_or_default()
     }
 }

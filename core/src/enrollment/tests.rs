@@ -1172,3 +1172,523 @@ fn session_certificates_never_outlive_the_session() {
     assert_eq!(sc.not_after.0, T0 + 3600);
     let _ = fingerprint_of(&sc.certificate_pem);
 }
+
+// ---- certificate authentication and mTLS ---------------------------------------------------
+
+use crate::pki::testing::{CertSpec, TestCert};
+
+fn der_of(pem: &str) -> Vec<u8> {
+    crate::pki::CertInfo::from_pem(pem).unwrap().der
+}
+
+fn chain_of(pem: &str) -> Vec<Vec<u8>> {
+    crate::pki::parse_chain_pem(pem).unwrap()
+}
+
+/// A server certificate and key for `localhost` from the tenant's CA.
+fn server_identity(fx: &Fx) -> (Vec<Vec<u8>>, ClientKey) {
+    let k = key();
+    let csr = crate::pki::Csr::parse(k.csr_pem.as_bytes()).unwrap();
+    let c = fx
+        .engine
+        .pki("t1")
+        .unwrap()
+        .issue(
+            &csr,
+            &crate::pki::CertProfile::router_server("server").dns("localhost"),
+        )
+        .unwrap();
+    (chain_of(&c.chain_pem), k)
+}
+
+fn handshake(fx: &Fx, chain: Vec<Vec<u8>>, key: &[u8]) -> Result<(), tls::HandshakeError> {
+    let (server_chain, server_key) = server_identity(fx);
+    let ca = fx.engine.pki("t1").unwrap().ca().unwrap().chain;
+    let server = tls::server_config(
+        enr(fx).mtls_verifier(),
+        server_chain,
+        server_key.key_pkcs8_der(),
+    )
+    .unwrap();
+    let client = tls::client_config(&ca, chain, key, fx.clock.clone()).unwrap();
+    tls::memory_handshake(client, server, "localhost")
+}
+
+#[test]
+fn mtls_accepts_issued_certs_and_refuses_others() {
+    let fx = fixture();
+    with_ca(&fx);
+    let (id, c, k) = enrolled(&fx, "alice");
+    // Issued certificate: accepted.
+    handshake(&fx, chain_of(&c.chain_pem), k.key_pkcs8_der()).unwrap();
+    // A certificate from another CA: refused by the server.
+    let now = fx.clock.now().0;
+    let other_ca = TestCert::self_signed(&CertSpec::ca("other", now)).unwrap();
+    let leaf = other_ca.issue(&CertSpec::leaf("mallory", now)).unwrap();
+    let r = handshake(&fx, vec![leaf.der.clone()], leaf.key.pkcs8_der());
+    assert!(matches!(r, Err(tls::HandshakeError::Server(_))), "{r:?}");
+    // Issued by our CA but no longer any authenticator's (deleted): refused.
+    let (_, gone, gk) = enrolled(&fx, "bob");
+    fx.engine
+        .identities("t1")
+        .unwrap()
+        .delete_authenticator(&gone.authenticator_id)
+        .unwrap();
+    assert!(handshake(&fx, chain_of(&gone.chain_pem), gk.key_pkcs8_der()).is_err());
+    // After extend_verify the old certificate is refused, the new accepted.
+    let e = enr(&fx);
+    let who = Subject::Identity(&id);
+    let k2 = key();
+    let n = e
+        .extend(who, &c.authenticator_id, &c.certificate_pem, &k2.csr_pem)
+        .unwrap();
+    // Pending: both work.
+    handshake(&fx, chain_of(&c.chain_pem), k.key_pkcs8_der()).unwrap();
+    handshake(&fx, chain_of(&n.chain_pem), k2.key_pkcs8_der()).unwrap();
+    e.extend_verify(who, &c.authenticator_id, &n.certificate_pem)
+        .unwrap();
+    let r = handshake(&fx, chain_of(&c.chain_pem), k.key_pkcs8_der());
+    assert!(matches!(r, Err(tls::HandshakeError::Server(_))), "{r:?}");
+    handshake(&fx, chain_of(&n.chain_pem), k2.key_pkcs8_der()).unwrap();
+    // An expired certificate is refused (injected clock, no sleeping).
+    let info = crate::pki::CertInfo::from_pem(&n.certificate_pem).unwrap();
+    fx.clock.set(info.not_after.0 + 1);
+    assert!(handshake(&fx, chain_of(&n.chain_pem), k2.key_pkcs8_der()).is_err());
+}
+
+#[test]
+fn mtls_session_certificate_is_refused_after_logout() {
+    let fx = fixture();
+    with_ca(&fx);
+    let id = identity(&fx, "alice");
+    let ids = fx.engine.identities("t1").unwrap();
+    ids.set_password(&id, "alice-user", "correct horse")
+        .unwrap();
+    let s = ids
+        .authenticate(AuthRequest::password("alice-user", "correct horse"))
+        .unwrap();
+    let k = key();
+    let sc = enr(&fx).create_session_cert(s.token(), &k.csr_pem).unwrap();
+    handshake(&fx, chain_of(&sc.chain_pem), k.key_pkcs8_der()).unwrap();
+    ids.logout(s.token()).unwrap();
+    let r = handshake(&fx, chain_of(&sc.chain_pem), k.key_pkcs8_der());
+    assert!(matches!(r, Err(tls::HandshakeError::Server(_))), "{r:?}");
+}
+
+#[test]
+fn cert_authentication_opens_an_api_session() {
+    let fx = fixture();
+    with_ca(&fx);
+    let (id, c, _) = enrolled(&fx, "alice");
+    let ids = fx.engine.identities("t1").unwrap();
+    let s = ids
+        .authenticate(AuthRequest::cert(chain_of(&c.chain_pem)))
+        .unwrap();
+    assert_eq!(s.session.identity_id, id);
+    assert_eq!(s.session.auth_method, "cert");
+    assert_eq!(
+        s.session.authenticator_id.as_deref(),
+        Some(c.authenticator_id.as_str())
+    );
+    // Chain to the CA with the leaf only: also fine (the CA is the anchor).
+    ids.authenticate(AuthRequest::cert(vec![der_of(&c.certificate_pem)]))
+        .unwrap();
+    // Another tenant does not know it.
+    let e = fx
+        .engine
+        .identities("t2")
+        .unwrap()
+        .authenticate(AuthRequest::cert(chain_of(&c.chain_pem)))
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::CertificateRejected);
+    // A session certificate does not open new sessions.
+    let sc = enr(&fx)
+        .create_session_cert(s.token(), &key().csr_pem)
+        .unwrap();
+    assert_eq!(
+        ids.authenticate(AuthRequest::cert(chain_of(&sc.chain_pem)))
+            .unwrap_err()
+            .code(),
+        ErrorCode::VerificationFailed
+    );
+    // Chain failures name the reason.
+    let now = fx.clock.now().0;
+    let other_ca = TestCert::self_signed(&CertSpec::ca("other", now)).unwrap();
+    let leaf = other_ca.issue(&CertSpec::leaf("x", now)).unwrap();
+    let e = enr(&fx).authorize_chain(&[leaf.der]).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::CertificateRejected, "{e}");
+    assert_invalid(
+        &enr(&fx).authorize_chain(&[]).unwrap_err(),
+        "chain",
+        "1..=10",
+    );
+}
+
+// ---- external CAs ----------------------------------------------------------------------
+
+struct Ext {
+    ca: TestCert,
+    id: String,
+    token: String,
+}
+
+fn external_ca(fx: &Fx, name: &str, opts: impl FnOnce(CaOptions) -> CaOptions) -> Ext {
+    let now = fx.clock.now().0;
+    let ca = TestCert::self_signed(&CertSpec::ca(name, now)).unwrap();
+    let r = enr(fx)
+        .register_ca(&ca.pem(), opts(CaOptions::new(name)))
+        .unwrap();
+    assert!(!r.verified);
+    let token = r.verification_token.clone().unwrap();
+    Ext {
+        ca,
+        id: r.id,
+        token,
+    }
+}
+
+fn proof(ext: &Ext, cn: &str, now: i64) -> String {
+    let mut spec = CertSpec::leaf(cn, now);
+    spec.serial = vec![0x51, 0x52, 0x53];
+    ext.ca.issue(&spec).unwrap().pem()
+}
+
+#[test]
+fn external_ca_is_verified_by_proof_of_possession() {
+    let fx = fixture();
+    let ext = external_ca(&fx, "partner", |o| o);
+    let e = enr(&fx);
+    let now = fx.clock.now().0;
+    // Wrong common name, or the right name from another CA: refused and
+    // audited, nothing else written.
+    let before_ca = fx
+        .store
+        .get(
+            crate::store::Table::ExternalCa,
+            format!("t1/ca/{}", ext.id).as_bytes(),
+        )
+        .unwrap();
+    assert_eq!(
+        e.verify_ca(&ext.id, &proof(&ext, "not-the-token", now))
+            .unwrap_err()
+            .code(),
+        ErrorCode::VerificationFailed
+    );
+    let impostor = TestCert::self_signed(&CertSpec::ca("partner", now)).unwrap();
+    let fake = impostor.issue(&CertSpec::leaf(&ext.token, now)).unwrap();
+    assert_eq!(
+        e.verify_ca(&ext.id, &fake.pem()).unwrap_err().code(),
+        ErrorCode::VerificationFailed
+    );
+    assert_eq!(
+        fx.store
+            .get(
+                crate::store::Table::ExternalCa,
+                format!("t1/ca/{}", ext.id).as_bytes()
+            )
+            .unwrap(),
+        before_ca
+    );
+    let trail = fx
+        .engine
+        .audit("t1")
+        .unwrap()
+        .events(&format!("ca:{}", ext.id))
+        .unwrap();
+    assert_eq!(
+        trail
+            .events
+            .iter()
+            .filter(|e| e.action == "ca.verify" && e.outcome == "failed")
+            .count(),
+        2
+    );
+    let v = e.verify_ca(&ext.id, &proof(&ext, &ext.token, now)).unwrap();
+    assert!(v.verified);
+    assert_eq!(v.verification_token, None);
+    assert_state(
+        &e.verify_ca(&ext.id, &proof(&ext, &ext.token, now))
+            .unwrap_err(),
+        "VERIFIED",
+    );
+    // Registration rules.
+    assert_eq!(
+        e.register_ca(&ext.ca.pem(), CaOptions::new("again"))
+            .unwrap_err()
+            .code(),
+        ErrorCode::AlreadyExists,
+        "the same CA certificate twice"
+    );
+    let other = TestCert::self_signed(&CertSpec::ca("x", now)).unwrap();
+    assert_eq!(
+        e.register_ca(&other.pem(), CaOptions::new("partner"))
+            .unwrap_err()
+            .code(),
+        ErrorCode::AlreadyExists,
+        "a taken name"
+    );
+    let leaf = other.issue(&CertSpec::leaf("leaf", now)).unwrap();
+    assert_invalid(
+        &e.register_ca(&leaf.pem(), CaOptions::new("leafy"))
+            .unwrap_err(),
+        "certificate",
+        "CA",
+    );
+    assert_invalid(
+        &e.register_ca("nope", CaOptions::new("nope")).unwrap_err(),
+        "certificate",
+        "PEM",
+    );
+    assert_invalid(
+        &e.register_ca(&other.pem(), CaOptions::new("bad name"))
+            .unwrap_err(),
+        "name",
+        "",
+    );
+    let mut o = CaOptions::new("fmt");
+    o.identity_name_format = Some("[bogus]".into());
+    assert_invalid(
+        &e.register_ca(&other.pem(), o).unwrap_err(),
+        "identity_name_format",
+        "[bogus]",
+    );
+    assert_eq!(e.list_cas().unwrap().len(), 1);
+    assert_eq!(e.get_ca(&ext.id).unwrap().name, "partner");
+}
+
+#[test]
+fn ottca_enrolls_a_certificate_of_the_named_verified_ca() {
+    let fx = fixture();
+    with_ca(&fx);
+    let ext = external_ca(&fx, "partner", |o| o);
+    let e = enr(&fx);
+    let id = identity(&fx, "alice");
+    let n = e
+        .create(
+            &id,
+            EnrollmentRequest::OttCa {
+                ca_id: ext.id.clone(),
+            },
+        )
+        .unwrap();
+    let now = fx.clock.now().0;
+    let dev = ext.ca.issue(&CertSpec::leaf("device-7", now)).unwrap();
+    // Unverified CA: state, nothing written.
+    let before = snapshot(fx.store.as_ref());
+    assert_state(
+        &e.enroll_ottca(n.jwt(), &dev.pem()).unwrap_err(),
+        "UNVERIFIED",
+    );
+    assert_eq!(snapshot(fx.store.as_ref()), before);
+    e.verify_ca(&ext.id, &proof(&ext, &ext.token, now)).unwrap();
+    // A certificate of another CA: rejected with the reason.
+    let other = TestCert::self_signed(&CertSpec::ca("other", now)).unwrap();
+    let stranger = other.issue(&CertSpec::leaf("device-7", now)).unwrap();
+    assert_eq!(
+        e.enroll_ottca(n.jwt(), &stranger.pem()).unwrap_err().code(),
+        ErrorCode::CertificateRejected
+    );
+    let c = e.enroll_ottca(n.jwt(), &dev.pem()).unwrap();
+    assert_eq!(c.fingerprint, crate::pki::fingerprint(&dev.der));
+    // It authenticates (the external CA is an anchor), over mTLS too.
+    let p = e.authorize_chain(&[dev.der.clone()]).unwrap();
+    assert_eq!(p.identity_id, id);
+    handshake(&fx, vec![dev.der.clone()], dev.key.pkcs8_der()).unwrap();
+    // A certificate the engine did not issue cannot be extended.
+    assert_state(
+        &e.extend(
+            Subject::Identity(&id),
+            &c.authenticator_id,
+            &dev.pem(),
+            &key().csr_pem,
+        )
+        .unwrap_err(),
+        "EXTERNAL",
+    );
+    assert_eq!(
+        e.enroll_ottca(n.jwt(), &dev.pem()).unwrap_err().code(),
+        ErrorCode::EnrollmentTokenUsed
+    );
+    // Deleting the CA stops its certificates at once.
+    e.delete_ca(&ext.id).unwrap();
+    assert_eq!(
+        e.authorize_chain(&[dev.der]).unwrap_err().code(),
+        ErrorCode::CertificateRejected
+    );
+    assert_eq!(e.get_ca(&ext.id).unwrap_err().code(), ErrorCode::NotFound);
+}
+
+#[test]
+fn ca_auto_enrollment_creates_the_identity_once() {
+    let fx = fixture();
+    let ext = external_ca(&fx, "partner", |mut o| {
+        o.identity_name_format = Some("[caName]-[commonName]".into());
+        o
+    });
+    let e = enr(&fx);
+    let now = fx.clock.now().0;
+    let dev = ext.ca.issue(&CertSpec::leaf("device-7", now)).unwrap();
+    // Not verified yet: refused.
+    assert_eq!(
+        e.enroll_ca_auto(&dev.pem()).unwrap_err().code(),
+        ErrorCode::CertificateRejected
+    );
+    e.verify_ca(&ext.id, &proof(&ext, &ext.token, now)).unwrap();
+    let c = e.enroll_ca_auto(&dev.pem()).unwrap();
+    let ident = fx
+        .engine
+        .identities("t1")
+        .unwrap()
+        .get(&c.identity_id)
+        .unwrap();
+    assert_eq!(ident.name, "partner-device-7");
+    let trail = fx
+        .engine
+        .audit("t1")
+        .unwrap()
+        .events(&format!("identity:{}", c.identity_id))
+        .unwrap();
+    assert!(
+        trail
+            .events
+            .iter()
+            .any(|e| e.action == "enrollment.ca_auto")
+    );
+    // Once: the same certificate again is a conflict, nothing written.
+    let before = snapshot(fx.store.as_ref());
+    assert_eq!(
+        e.enroll_ca_auto(&dev.pem()).unwrap_err().code(),
+        ErrorCode::AlreadyExists
+    );
+    assert_eq!(snapshot(fx.store.as_ref()), before);
+    // Another device with the same CN gets a suffixed name.
+    let mut spec = CertSpec::leaf("device-7", now);
+    spec.serial = vec![0x66];
+    let dev2 = ext.ca.issue(&spec).unwrap();
+    let c2 = e.enroll_ca_auto(&dev2.pem()).unwrap();
+    assert_eq!(
+        fx.engine
+            .identities("t1")
+            .unwrap()
+            .get(&c2.identity_id)
+            .unwrap()
+            .name,
+        "partner-device-7-2"
+    );
+    // It authenticates and opens sessions.
+    let s = fx
+        .engine
+        .identities("t1")
+        .unwrap()
+        .authenticate(AuthRequest::cert(vec![dev.der.clone()]))
+        .unwrap();
+    assert_eq!(s.session.identity_id, c.identity_id);
+}
+
+#[test]
+fn ca_auto_enrollment_needs_the_ca_to_allow_it() {
+    let fx = fixture();
+    let ext = external_ca(&fx, "partner", |mut o| {
+        o.auto_enrollment = false;
+        o
+    });
+    let now = fx.clock.now().0;
+    enr(&fx)
+        .verify_ca(&ext.id, &proof(&ext, &ext.token, now))
+        .unwrap();
+    let dev = ext.ca.issue(&CertSpec::leaf("device-7", now)).unwrap();
+    let before = snapshot(fx.store.as_ref());
+    assert_eq!(
+        enr(&fx).enroll_ca_auto(&dev.pem()).unwrap_err().code(),
+        ErrorCode::CertificateRejected
+    );
+    assert_eq!(snapshot(fx.store.as_ref()), before);
+}
+
+#[test]
+fn ca_auto_enrollment_refuses_the_x4_must_fail_chains() {
+    let fx = fixture();
+    let ext = external_ca(&fx, "partner", |o| o);
+    let now = fx.clock.now().0;
+    enr(&fx)
+        .verify_ca(&ext.id, &proof(&ext, &ext.token, now))
+        .unwrap();
+    let e = enr(&fx);
+    let cases: Vec<(&str, CertSpec)> = vec![
+        (
+            "expired",
+            CertSpec {
+                not_after: now - 1,
+                ..CertSpec::leaf("a", now)
+            },
+        ),
+        (
+            "not yet valid",
+            CertSpec {
+                not_before: now + 3600,
+                ..CertSpec::leaf("b", now)
+            },
+        ),
+        (
+            "serverAuth only",
+            CertSpec {
+                eku: Some(vec![crate::pki::testing::EKU_SERVER_AUTH]),
+                ..CertSpec::leaf("c", now)
+            },
+        ),
+        (
+            "zero serial",
+            CertSpec {
+                serial: vec![0],
+                ..CertSpec::leaf("d", now)
+            },
+        ),
+        (
+            "unknown critical extension",
+            CertSpec {
+                extra: vec![("1.2.3.4.5", true, vec![0x05, 0x00])],
+                ..CertSpec::leaf("e", now)
+            },
+        ),
+        (
+            "missing AKI",
+            CertSpec {
+                aki: false,
+                ..CertSpec::leaf("f", now)
+            },
+        ),
+    ];
+    for (why, spec) in cases {
+        let leaf = ext.ca.issue(&spec).unwrap();
+        let err = e.enroll_ca_auto(&leaf.pem()).unwrap_err();
+        assert!(
+            matches!(
+                err.code(),
+                ErrorCode::CertificateRejected | ErrorCode::InvalidInput
+            ),
+            "{why}: {err}"
+        );
+    }
+    // An intermediate without CA:TRUE cannot issue.
+    let not_ca = ext
+        .ca
+        .issue(&CertSpec {
+            basic_constraints: Some((false, None)),
+            ..CertSpec::ca("inter", now)
+        })
+        .unwrap();
+    let leaf = not_ca.issue(&CertSpec::leaf("g", now)).unwrap();
+    let chain = format!("{}{}", leaf.pem(), not_ca.pem());
+    assert_eq!(
+        e.enroll_ca_auto(&chain).unwrap_err().code(),
+        ErrorCode::CertificateRejected
+    );
+    assert!(
+        fx.engine
+            .identities("t1")
+            .unwrap()
+            .list()
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -836,9 +836,10 @@ impl Identities {
     ///   A wrong password is audited and counts toward the lockout; a hash
     ///   weaker than the policy is re-hashed in the commit that opens the
     ///   session.
-    /// - `cert`: the method and its errors exist; verifying chains needs the
-    ///   enrollment/CA domain, so a well-formed request answers
-    ///   [`Error::NotSupported`].
+    /// - `cert`: a client certificate chain (DER, leaf first) that verifies
+    ///   to the tenant's internal CA or a verified external CA and whose leaf
+    ///   is the current or pending certificate of a cert authenticator
+    ///   ([`crate::enrollment::Enrollment::authorize_chain`]).
     /// - `ext-jwt`: a JWT of a registered, enabled signer (signature, `iss`,
     ///   `aud`, `exp`, `nbf`, algorithm allow-list) whose identity claim names
     ///   an existing identity.
@@ -917,9 +918,40 @@ impl Identities {
                         "must hold 1..=10 DER certificates of 1..=65536 bytes each",
                     ));
                 }
-                Err(Error::NotSupported {
-                    what: "cert authentication",
-                })
+                let principal = crate::enrollment::Enrollment::new(
+                    self.ctx.engine.clone(),
+                    self.ctx.tenant.clone(),
+                )
+                .authorize_chain(chain)?;
+                // A session certificate belongs to its session; it does not
+                // open new ones.
+                let Some(aid) = principal.authenticator_id else {
+                    return Err(Error::VerificationFailed);
+                };
+                self.open_session(
+                    &req,
+                    &principal.identity_id,
+                    "cert",
+                    Some(&aid),
+                    false,
+                    |ops| {
+                        // The certificate must still be the authenticator's
+                        // when the session opens.
+                        let (a, av) = self.load_authenticator(&aid)?;
+                        let fp = &principal.fingerprint;
+                        if a.cert_fingerprint.as_deref() != Some(fp.as_str())
+                            && a.cert_pending_fingerprint.as_deref() != Some(fp.as_str())
+                        {
+                            return Err(Error::VerificationFailed);
+                        }
+                        ops.push(Op::Check {
+                            table: Table::Authenticator,
+                            key: self.ctx.authenticator_key(&aid),
+                            expect: av,
+                        });
+                        Ok(())
+                    },
+                )
             }
             Credentials::ExtJwt { token: jwt } => {
                 let signers = self.signer_records()?;
