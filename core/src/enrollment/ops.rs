@@ -1696,6 +1696,18 @@ impl Enrollment {
         )
     }
 
+    /// Whose credential a certificate (PEM or DER) is, without verifying
+    /// its chain (for administration and tools that already hold the
+    /// certificate; authentication uses [`Enrollment::authorize_chain`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming `certificate`;
+    /// [`Error::VerificationFailed`] when it is no live credential.
+    pub fn cert_owner(&self, certificate_pem: &str) -> Result<CertPrincipal> {
+        let c = glue::parse_cert("certificate", certificate_pem.as_bytes())?;
+        self.principal_of_leaf(&c.der)
+    }
+
     /// The principal of a leaf whose chain the caller has verified (the
     /// rustls verifier does the chain itself).
     pub(crate) fn principal_of_leaf(&self, leaf: &[u8]) -> Result<CertPrincipal> {
