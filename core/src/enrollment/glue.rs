@@ -103,13 +103,10 @@ pub(crate) fn pem_blocks(field: &'static str, input: &[u8], label: &str) -> Resu
     Ok(out)
 }
 
-/// Parses one certificate (PEM or DER).
+/// Parses a certificate (PEM or DER); of a PEM chain, the first (leaf).
 pub(crate) fn parse_cert(field: &'static str, input: &[u8]) -> Result<CertInfo> {
     let mut blocks = pem_blocks(field, input, "CERTIFICATE")?;
-    if blocks.len() != 1 {
-        return Err(Error::invalid(field, "must hold exactly one certificate"));
-    }
-    cert_info(field, blocks.remove(0))
+    cert_info(field, blocks.swap_remove(0))
 }
 
 /// Parses a chain (PEM blocks, leaf first, or one DER certificate).
