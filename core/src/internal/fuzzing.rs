@@ -19,6 +19,7 @@ pub fn record_codec(data: &[u8]) {
     crate::secrets::fuzz_decode_record(data);
     crate::identities::fuzz_decode_records(data);
     crate::mfa::fuzz_decode_record(data);
+    crate::enrollment::fuzz_decode_records(data);
 }
 
 /// Parses and opens `data` as a sealed envelope against a real local key
@@ -186,5 +187,45 @@ mod tests {
             super::ext_jwt(d);
             super::record_codec(d);
         }
+    }
+}
+
+/// The signing key of [`enrollment_jwt`]'s second half.
+const FUZZ_ENROLL_KEY: &str = "fuzz-enroll";
+
+/// Enrollment JWTs: `data` as a compact token (parser, verifier against a
+/// fixed JWKS, nonce check, record decoders); then `data` as the claims of a
+/// token correctly signed by a fixed key, so the claim checks after the
+/// signature are reached too.
+pub fn enrollment_jwt(data: &[u8]) {
+    crate::enrollment::fuzz_enrollment_jwt(data);
+    static JWKS: OnceLock<crate::jose::Jwks> = OnceLock::new();
+    let km = key_manager();
+    let id = KeyId::from_trusted(FUZZ_ENROLL_KEY);
+    let jwks = JWKS.get_or_init(|| {
+        km.create_key(&id, KeyAlgorithm::EcdsaP256Sha256)
+            .expect("fuzz harness: signing key");
+        let spki = km.public_key(&id).expect("fuzz harness: public key");
+        let public = crate::jose::PublicKey::from_spki_der(&spki).expect("fuzz harness: spki");
+        crate::jose::Jwks::new(vec![crate::jose::Jwk::from_public_key(
+            public,
+            Some("k".into()),
+            Some("ES256"),
+        )])
+        .expect("fuzz harness: jwks")
+    });
+    let mut header = serde_json::Map::new();
+    header.insert("alg".into(), "ES256".into());
+    header.insert("typ".into(), "JWT".into());
+    header.insert("kid".into(), "k".into());
+    if let Ok(token) = crate::jose::sign_compact(&header, data, |m| {
+        km.sign(&id, m).map_err(crate::Error::from)
+    }) {
+        let _ = crate::enrollment::verify_enrollment_jwt(
+            &token,
+            jwks,
+            "credcycle",
+            crate::UnixTime(1_700_000_000),
+        );
     }
 }
