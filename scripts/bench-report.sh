@@ -29,7 +29,7 @@ target_dir="${CARGO_TARGET_DIR:-$root/target}"
 
 if [ "$run" -eq 1 ]; then
     rm -rf "$target_dir/criterion"
-    cargo bench -p credcycle --bench envelope --bench secrets --bench tokens --bench mfa \
+    cargo bench -p credcycle --bench envelope --bench secrets --bench tokens --bench mfa --bench enrollment \
         -- "${criterion_args[@]}" >&2
     cargo bench -p credcycle-benches --bench targets -- "${criterion_args[@]}" >&2
 fi
@@ -85,6 +85,8 @@ pairs = [
     ("TOTP verify ±1, wrong code, vs ring HMAC-SHA1", "mfa_totp", "verify_wrong_engine", "verify_wrong_ring_raw", None),
     ("TOTP verify ±1, wrong code, vs totp-rs", "mfa_totp", "verify_wrong_engine", "verify_wrong_totp_rs", 1.0),
     ("MFA code accepted, SQLite vs raw txn", "mfa_verify", "totp_accept_sqlite_full", "raw_txn_sqlite_full", 0.5),
+    ("enroll_ott (JWT + CSR → certificate + authenticator) SQLite vs raw txn", "enrollment", "enroll_ott_sqlite_full", "raw_txn_sqlite_full", None),
+    ("enrollment end to end (identity + token + enroll_ott) SQLite vs raw txn", "enrollment", "end_to_end_sqlite_full", "raw_txn_sqlite_full", None),
     ("argon2id set_password (engine) vs argon2 hash", "argon2id_default", "set_password_engine_memory", "hash_argon2_raw", None),
 ]
 for size, target in (("256", None), ("4096", 0.9), ("65536", None)):
