@@ -1761,6 +1761,79 @@ impl Enrollment {
         Err(Error::VerificationFailed)
     }
 
+    // ---- cascades (called by the identities domain) ----------------------------------
+
+    /// The ops that delete what this domain keeps for cert authenticator `a`
+    /// (its issued-certificate records, a router's server certificate
+    /// record, its extension state), for the commit that deletes it.
+    pub(crate) fn authenticator_cleanup_ops(&self, a: &AuthenticatorRecord) -> Result<Vec<Op>> {
+        let mut ops = Vec::new();
+        for fp in [&a.cert_fingerprint, &a.cert_pending_fingerprint]
+            .into_iter()
+            .flatten()
+        {
+            ops.push(self.delete_exact(Table::IssuedCert, self.issued_key(fp))?);
+        }
+        if let Some((st, ver)) = self.ctx().get::<CertAuthStateRecord>(
+            Table::CertAuthState,
+            &self.state_key(&a.id),
+            "cert authenticator state",
+        )? {
+            if let Some(fp) = &st.router_server_fingerprint {
+                ops.push(self.delete_exact(Table::IssuedCert, self.issued_key(fp))?);
+            }
+            ops.push(Op::Delete {
+                table: Table::CertAuthState,
+                key: self.state_key(&a.id),
+                expect: ver,
+            });
+        }
+        Ok(ops)
+    }
+
+    /// The ops that delete identity `identity_id`'s enrollments (and their
+    /// token index entries) and the certificates of its API sessions
+    /// `session_ids`, for the commit that deletes the identity.
+    pub(crate) fn identity_cleanup_ops(
+        &self,
+        identity_id: &str,
+        session_ids: &[String],
+    ) -> Result<Vec<Op>> {
+        let mut ops = Vec::new();
+        let prefix = self.tenant_id().prefix(&["enrollment", identity_id]);
+        for (k, r) in self
+            .ctx()
+            .store()
+            .scan(Table::Enrollment, &prefix, None, SCAN_PAGE)?
+        {
+            let rec: EnrollmentRecord = codec::decode(&r.value, "enrollment")?;
+            ops.push(self.delete_exact(Table::EnrollmentToken, self.token_key(&rec.token_digest))?);
+            ops.push(Op::Delete {
+                table: Table::Enrollment,
+                key: k,
+                expect: r.version,
+            });
+        }
+        for sid in session_ids {
+            let prefix = self.tenant_id().prefix(&["session-cert", sid]);
+            for (k, r) in
+                self.ctx()
+                    .store()
+                    .scan(Table::SessionCertIndex, &prefix, None, SCAN_PAGE)?
+            {
+                let fp =
+                    String::from_utf8(r.value).map_err(|_| Error::corrupt("session cert index"))?;
+                ops.push(self.delete_exact(Table::IssuedCert, self.issued_key(&fp))?);
+                ops.push(Op::Delete {
+                    table: Table::SessionCertIndex,
+                    key: k,
+                    expect: r.version,
+                });
+            }
+        }
+        Ok(ops)
+    }
+
     // ---- internals -------------------------------------------------------------------
 
     fn issued_put(

@@ -1703,3 +1703,71 @@ fn fuzz_harness_survives_signed_claims_and_garbage() {
     crate::internal::fuzzing::enrollment_jwt(b"\xff\x00garbage");
     crate::internal::fuzzing::enrollment_jwt(b"");
 }
+
+#[test]
+fn deleting_an_identity_or_authenticator_removes_its_enrollment_records() {
+    use crate::store::Table;
+    let fx = fixture();
+    with_ca(&fx);
+    let (id, c, _) = enrolled(&fx, "alice");
+    let e = enr(&fx);
+    e.create(&id, updb("alice-user")).unwrap();
+    e.request_key_roll(&c.authenticator_id).unwrap();
+    let ids = fx.engine.identities("t1").unwrap();
+    ids.set_password(&id, "alice-login", "correct horse")
+        .unwrap();
+    let s = ids
+        .authenticate(AuthRequest::password("alice-login", "correct horse"))
+        .unwrap();
+    e.create_session_cert(s.token(), &key().csr_pem).unwrap();
+    // A second identity whose records must survive.
+    let (bob, bc, _) = enrolled(&fx, "bob");
+    let count = |t: Table| fx.store.scan(t, b"t1/", None, 1000).unwrap().len();
+    assert_eq!(count(Table::IssuedCert), 3);
+    // Deleting the cert authenticator removes its issued record and state.
+    let n = e
+        .extend(
+            Subject::Identity(&bob),
+            &bc.authenticator_id,
+            &bc.certificate_pem,
+            &key().csr_pem,
+        )
+        .unwrap();
+    let _ = n;
+    assert_eq!(count(Table::IssuedCert), 4);
+    ids.delete_authenticator(&bc.authenticator_id).unwrap();
+    assert_eq!(
+        count(Table::IssuedCert),
+        2,
+        "current and pending of bob's authenticator are gone"
+    );
+    ids.delete(&id).unwrap();
+    for t in [
+        Table::Enrollment,
+        Table::EnrollmentToken,
+        Table::IssuedCert,
+        Table::SessionCertIndex,
+        Table::CertAuthState,
+    ] {
+        let left: Vec<_> = fx
+            .store
+            .scan(t, b"t1/", None, 1000)
+            .unwrap()
+            .into_iter()
+            .map(|(k, r)| {
+                format!(
+                    "{} = {}",
+                    String::from_utf8_lossy(&k),
+                    String::from_utf8_lossy(&r.value)
+                )
+            })
+            .filter(|k| !k.contains(&bob))
+            .collect();
+        assert!(left.is_empty(), "{t:?}: {left:?}");
+    }
+    // Bob's enrollment is untouched.
+    assert_eq!(
+        e.get(&bob, EnrollmentMethod::Ott).unwrap().state,
+        EnrollmentState::Used
+    );
+}

@@ -189,12 +189,18 @@ impl Identities {
                 },
                 self.delete_exact(Table::IdentityIndex, self.ctx.identity_name_key(&rec.name))?,
             ];
+            let enrollment = self.enrollment();
             for aid in &rec.authenticators {
                 if let Some((a, av)) = self.load_authenticator_opt(aid)? {
                     ops.extend(self.authenticator_delete_ops(&a, av)?);
+                    ops.extend(enrollment.authenticator_cleanup_ops(&a)?);
                 }
             }
-            for (s, sv) in self.sessions_of(id)? {
+            let sessions = self.sessions_of(id)?;
+            let session_ids: Vec<String> =
+                sessions.iter().map(|((_, s), _)| s.id.clone()).collect();
+            ops.extend(enrollment.identity_cleanup_ops(id, &session_ids)?);
+            for (s, sv) in sessions {
                 ops.push(Op::Delete {
                     table: Table::ApiSession,
                     key: s.0,
@@ -485,6 +491,11 @@ impl Identities {
         Ok((op, rec))
     }
 
+    /// The enrollment handle of the same tenant (for cascading deletes).
+    fn enrollment(&self) -> crate::enrollment::Enrollment {
+        crate::enrollment::Enrollment::new(self.ctx.engine.clone(), self.ctx.tenant.clone())
+    }
+
     /// The shared context (enrollment builds its commits with it).
     pub(crate) fn ctx(&self) -> &Ctx {
         &self.ctx
@@ -537,6 +548,7 @@ impl Identities {
             ident.authenticators.retain(|x| *x != a.id);
             ident.update_time = self.ctx.now().0;
             let mut ops = self.authenticator_delete_ops(&a, av)?;
+            ops.extend(self.enrollment().authenticator_cleanup_ops(&a)?);
             ops.push(put(
                 Table::Identity,
                 self.ctx.identity_key(&ident.id),
@@ -918,11 +930,7 @@ impl Identities {
                         "must hold 1..=10 DER certificates of 1..=65536 bytes each",
                     ));
                 }
-                let principal = crate::enrollment::Enrollment::new(
-                    self.ctx.engine.clone(),
-                    self.ctx.tenant.clone(),
-                )
-                .authorize_chain(chain)?;
+                let principal = self.enrollment().authorize_chain(chain)?;
                 // A session certificate belongs to its session; it does not
                 // open new ones.
                 let Some(aid) = principal.authenticator_id else {
