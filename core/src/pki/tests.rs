@@ -1600,3 +1600,25 @@ fn rustls_handshake_accepts_issued_cert_and_refuses_another_cas() {
         assert!(e.to_string().contains("expired"), "{e}");
     }
 }
+
+#[test]
+fn fuzz_entries_run_on_every_vector_and_on_mutations() {
+    let dir = format!("{}/../tests/data/x509", env!("CARGO_MANIFEST_DIR"));
+    for path in walk(std::path::Path::new(&dir)) {
+        let data = std::fs::read(&path).expect("read");
+        fuzz_csr(&data);
+        fuzz_cert_chain(&data);
+        fuzz_pkcs7_round_trip(&data[..data.len().min(64)]);
+    }
+    let k = generate_key_and_csr(ClientKeyAlgorithm::P256, "x").expect("k");
+    fuzz_csr(k.csr_pem.as_bytes());
+    fuzz_csr(&k.csr_der);
+    let rng = SeededRng::new(9);
+    let mut buf = [0u8; 300];
+    for _ in 0..300 {
+        rng.fill(&mut buf).expect("rng");
+        fuzz_csr(&buf);
+        fuzz_cert_chain(&buf);
+        fuzz_pkcs7_round_trip(&buf[..40]);
+    }
+}
