@@ -940,6 +940,39 @@ mod tests {
         Arc::new(manager(&Arc::new(MemoryStore::new()), 7, 7))
     });
 
+    /// P-384 (for CA keys): SPKI, 96-byte signatures that verify, rotation,
+    /// and the cached key pair survives a second instance on the same store.
+    #[test]
+    fn p384_keys_sign_verify_rotate_and_reload() {
+        let store = Arc::new(MemoryStore::new());
+        let km = manager(&store, 7, 1);
+        let k = id("ca-p384");
+        let info = km
+            .create_key(&k, KeyAlgorithm::EcdsaP384Sha384)
+            .expect("create");
+        assert_eq!(info.purpose, KeyPurpose::Sign);
+        assert_eq!(
+            KeyAlgorithm::parse("p384"),
+            Some(KeyAlgorithm::EcdsaP384Sha384)
+        );
+        let spki = km.public_key(&k).expect("spki");
+        assert_eq!(spki.len(), 23 + 97);
+        let sig = km.sign(&k, b"msg").expect("sign");
+        assert_eq!(sig.len(), 96);
+        let ok = |spki: &[u8], sig: &[u8]| {
+            crate::testing::verify_signature(KeyAlgorithm::EcdsaP384Sha384, spki, b"msg", sig)
+        };
+        assert!(ok(&spki, &sig));
+        assert!(!ok(&spki, &km.sign(&k, b"other").expect("sign")));
+        km.rotate_key(&k).expect("rotate");
+        let spki2 = km.public_key(&k).expect("spki2");
+        assert_ne!(spki, spki2);
+        assert!(ok(&spki2, &km.sign(&k, b"msg").expect("sign")));
+        let again = manager(&store, 7, 2);
+        assert_eq!(again.public_key(&k).expect("reload"), spki2);
+        assert!(ok(&spki2, &again.sign(&k, b"msg").expect("sign")));
+    }
+
     #[test]
     fn keys_persist_across_instances() {
         let store = Arc::new(MemoryStore::new());
