@@ -13,6 +13,21 @@ use crate::testing::SeededRng;
 /// naming it get past the key lookup into the unwrap path.
 pub const FUZZ_KEK: &str = "fuzz";
 
+/// The PKI CSR parser (PEM and DER).
+pub fn pki_csr(data: &[u8]) {
+    crate::pki::fuzz_csr(data);
+}
+
+/// The PKI certificate chain parsers and verifier.
+pub fn pki_cert_chain(data: &[u8]) {
+    crate::pki::fuzz_cert_chain(data);
+}
+
+/// The PKCS#7 certs-only writer and parser round trip.
+pub fn pki_pkcs7(data: &[u8]) {
+    crate::pki::fuzz_pkcs7_round_trip(data);
+}
+
 /// Decodes `data` as every persisted record type.
 pub fn record_codec(data: &[u8]) {
     let _ = crate::codec::decode::<ciborium::Value>(data, "fuzz");

@@ -85,6 +85,9 @@ struct CachedMaterial {
     /// The expanded key of an AES-256-GCM version, so that wraps and unwraps
     /// skip the key schedule.
     aes: Option<Arc<hazmat::AesGcmKey>>,
+    /// The parsed key pair of an ECDSA version (parsing a PKCS#8 document
+    /// recomputes the public key, which costs as much as a signature).
+    ecdsa: Option<Arc<EcdsaKeyPair>>,
 }
 
 /// A key record as last read from the store and its decoding. Every
@@ -568,6 +571,20 @@ impl LocalKeyManager {
         meta: &KeyMeta,
         version: u32,
     ) -> Result<(Arc<SecretBytes>, Option<Arc<hazmat::AesGcmKey>>), KmsError> {
+        self.cached_version(meta, version)
+            .map(|c| (c.material, c.aes))
+    }
+
+    /// The parsed ECDSA key pair of `version` of signing key `meta`.
+    fn ecdsa_key(&self, meta: &KeyMeta, version: u32) -> Result<Arc<EcdsaKeyPair>, KmsError> {
+        self.cached_version(meta, version)?
+            .ecdsa
+            .ok_or_else(|| LocalFailure::KeyRejected.into())
+    }
+
+    /// The cache entry of `version` of `meta`, loaded (and unsealed) when
+    /// absent or made from other sealed bytes.
+    fn cached_version(&self, meta: &KeyMeta, version: u32) -> Result<CachedMaterial, KmsError> {
         let sealed = meta.sealed(version).ok_or(KmsError::NotFound)?;
         if let Some(hit) = self
             .lock_cache()
@@ -575,7 +592,12 @@ impl LocalKeyManager {
             .and_then(|versions| versions.get(&version))
         {
             if hit.sealed == sealed {
-                return Ok((Arc::clone(&hit.material), hit.aes.clone()));
+                return Ok(CachedMaterial {
+                    sealed: Vec::new(),
+                    material: Arc::clone(&hit.material),
+                    aes: hit.aes.clone(),
+                    ecdsa: hit.ecdsa.clone(),
+                });
             }
         }
         let aad = material_aad(&meta.id, version, meta.algorithm);
@@ -597,6 +619,12 @@ impl LocalKeyManager {
             | KeyAlgorithm::EcdsaP384Sha384
             | KeyAlgorithm::Ed25519 => None,
         };
+        let ecdsa = match meta.algorithm {
+            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::EcdsaP384Sha384 => {
+                Some(Arc::new(self.ecdsa_pair(meta.algorithm, &plain)?))
+            }
+            KeyAlgorithm::Aes256Gcm | KeyAlgorithm::Ed25519 => None,
+        };
         let material = Arc::new(plain);
         let mut cache = self.lock_cache();
         if cache.len() >= CACHE_LIMIT {
@@ -612,9 +640,15 @@ impl LocalKeyManager {
                 sealed: sealed.to_vec(),
                 material: Arc::clone(&material),
                 aes: aes.clone(),
+                ecdsa: ecdsa.clone(),
             },
         );
-        Ok((material, aes))
+        Ok(CachedMaterial {
+            sealed: Vec::new(),
+            material,
+            aes,
+            ecdsa,
+        })
     }
 
     /// New key material for `algorithm`.
@@ -840,7 +874,7 @@ impl KeyManager for LocalKeyManager {
         let material = self.material(&meta, meta.primary_version)?;
         match meta.algorithm {
             KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::EcdsaP384Sha384 => {
-                let pair = self.ecdsa_pair(meta.algorithm, &material)?;
+                let pair = self.ecdsa_key(&meta, meta.primary_version)?;
                 let sig = pair
                     .sign(&self.system_rng, msg)
                     .map_err(|_| LocalFailure::Random)?;
@@ -861,12 +895,12 @@ impl KeyManager for LocalKeyManager {
         let material = self.material(&meta, meta.primary_version)?;
         let spki = match meta.algorithm {
             KeyAlgorithm::EcdsaP256Sha256 => hazmat::p256_spki(
-                self.ecdsa_pair(meta.algorithm, &material)?
+                self.ecdsa_key(&meta, meta.primary_version)?
                     .public_key()
                     .as_ref(),
             ),
             KeyAlgorithm::EcdsaP384Sha384 => hazmat::p384_spki(
-                self.ecdsa_pair(meta.algorithm, &material)?
+                self.ecdsa_key(&meta, meta.primary_version)?
                     .public_key()
                     .as_ref(),
             ),
@@ -905,6 +939,39 @@ mod tests {
     crate::kms_conformance!(conformance, || -> Arc<dyn KeyManager> {
         Arc::new(manager(&Arc::new(MemoryStore::new()), 7, 7))
     });
+
+    /// P-384 (for CA keys): SPKI, 96-byte signatures that verify, rotation,
+    /// and the cached key pair survives a second instance on the same store.
+    #[test]
+    fn p384_keys_sign_verify_rotate_and_reload() {
+        let store = Arc::new(MemoryStore::new());
+        let km = manager(&store, 7, 1);
+        let k = id("ca-p384");
+        let info = km
+            .create_key(&k, KeyAlgorithm::EcdsaP384Sha384)
+            .expect("create");
+        assert_eq!(info.purpose, KeyPurpose::Sign);
+        assert_eq!(
+            KeyAlgorithm::parse("p384"),
+            Some(KeyAlgorithm::EcdsaP384Sha384)
+        );
+        let spki = km.public_key(&k).expect("spki");
+        assert_eq!(spki.len(), 23 + 97);
+        let sig = km.sign(&k, b"msg").expect("sign");
+        assert_eq!(sig.len(), 96);
+        let ok = |spki: &[u8], sig: &[u8]| {
+            crate::testing::verify_signature(KeyAlgorithm::EcdsaP384Sha384, spki, b"msg", sig)
+        };
+        assert!(ok(&spki, &sig));
+        assert!(!ok(&spki, &km.sign(&k, b"other").expect("sign")));
+        km.rotate_key(&k).expect("rotate");
+        let spki2 = km.public_key(&k).expect("spki2");
+        assert_ne!(spki, spki2);
+        assert!(ok(&spki2, &km.sign(&k, b"msg").expect("sign")));
+        let again = manager(&store, 7, 2);
+        assert_eq!(again.public_key(&k).expect("reload"), spki2);
+        assert!(ok(&spki2, &again.sign(&k, b"msg").expect("sign")));
+    }
 
     #[test]
     fn keys_persist_across_instances() {

@@ -19,6 +19,14 @@ use crate::error::{Error, Result};
 /// OID of the PKCS#9 extensionRequest attribute (content bytes).
 const OID_EXTENSION_REQ: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x0e];
 
+/// PKCS#8, SPKI, signature AlgorithmIdentifier, and the signing function.
+type Generated = (
+    Vec<u8>,
+    Vec<u8>,
+    Vec<u8>,
+    Box<dyn Fn(&[u8]) -> Result<Vec<u8>>>,
+);
+
 /// Key algorithm of [`generate_key_and_csr`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
@@ -105,12 +113,7 @@ pub fn generate_key_and_csr_with(
         ));
     }
     let rng = SystemRandom::new();
-    let (pkcs8, spki, sig_alg, signer): (
-        Vec<u8>,
-        Vec<u8>,
-        Vec<u8>,
-        Box<dyn Fn(&[u8]) -> Result<Vec<u8>>>,
-    ) = match alg {
+    let (pkcs8, spki, sig_alg, signer): Generated = match alg {
         ClientKeyAlgorithm::P256 | ClientKeyAlgorithm::P384 => {
             let (ring_alg, curve, sig_oid) = if alg == ClientKeyAlgorithm::P256 {
                 (
@@ -155,8 +158,20 @@ pub fn generate_key_and_csr_with(
                 &w::seq(&[&w::oid(OID_ED25519.as_bytes())]),
                 &w::bit_string(pair.public_key().as_ref()),
             ]);
+            // ring writes PKCS#8 v2 (RFC 5958, with the public key);
+            // OpenSSL 3.0 reads only v1 (RFC 8410 §7), so write that.
+            let v2 = Zeroizing::new(doc.as_ref().to_vec());
+            let seed = v2
+                .get(16..48)
+                .ok_or(Error::Internal("unexpected Ed25519 PKCS#8 layout"))?;
+            let inner = Zeroizing::new(w::tlv(w::OCTET_STRING, seed));
+            let v1 = w::seq(&[
+                &w::small_uint(0),
+                &w::seq(&[&w::oid(OID_ED25519.as_bytes())]),
+                &w::tlv(w::OCTET_STRING, &inner),
+            ]);
             (
-                doc.as_ref().to_vec(),
+                v1,
                 spki,
                 w::seq(&[&w::oid(OID_ED25519.as_bytes())]),
                 Box::new(move |m: &[u8]| Ok(pair.sign(m).as_ref().to_vec())),

@@ -77,3 +77,87 @@ pub use verify::{
 
 #[cfg(test)]
 mod tests;
+
+/// Fuzz entry: a CSR parser on arbitrary bytes (DER and PEM); an accepted
+/// CSR must round-trip through its PEM form.
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub fn fuzz_csr(data: &[u8]) {
+    if let Ok(csr) = Csr::parse(data) {
+        let again = Csr::parse(csr.to_pem().as_bytes()).expect("an accepted CSR re-parses");
+        assert_eq!(again.der(), csr.der());
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = Csr::from_pem(text);
+    }
+}
+
+/// Test certificates the chain and PKCS#7 fuzz entries build on.
+#[cfg(any(test, feature = "fuzzing"))]
+const FUZZ_CERTS: [&[u8]; 3] = [
+    include_bytes!("../../../tests/data/x509/rust_crates/x509-cert-0.3.0/rsa2048-crt.der"),
+    include_bytes!("../../../tests/data/x509/rust_crates/x509-parser-0.18.1/certificate.der"),
+    include_bytes!("../../../tests/data/x509/rust_crates/x509-cert-0.3.0/amazon.der"),
+];
+
+/// Fuzz entry: the certificate chain parsers and verifier. `data` is read
+/// as a PEM bundle and as a sequence of DER items, each verified against a
+/// fixed anchor.
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub fn fuzz_cert_chain(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = parse_chain_pem(text);
+        let _ = CertInfo::from_pem(text);
+        let _ = TrustAnchors::from_pem(text);
+    }
+    let mut items = Vec::new();
+    let mut rest = data;
+    while let Some(item) = der::first_item(rest) {
+        items.push(item);
+        rest = &rest[item.len()..];
+        if items.len() == MAX_CHAIN_CERTS + 1 {
+            break;
+        }
+    }
+    for item in &items {
+        let _ = CertInfo::from_der(item);
+    }
+    let anchors = TrustAnchors::from_der(&FUZZ_CERTS).expect("fuzz anchors parse");
+    for now in [0, 1_700_000_000, i64::MAX] {
+        let _ = verify_chain(
+            &anchors,
+            &items,
+            crate::UnixTime(now),
+            &VerifyOptions::default(),
+        );
+    }
+}
+
+/// Fuzz entry: the PKCS#7 certs-only writer and parser. The parser takes
+/// `data` as is; then the bytes of `data` pick a list of known certificates
+/// that must survive write + parse unchanged (as a set).
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub fn fuzz_pkcs7_round_trip(data: &[u8]) {
+    let _ = pkcs7::parse_certs_only(data);
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = pkcs7::parse_certs_only_base64(text);
+    }
+    let picked: Vec<Vec<u8>> = data
+        .iter()
+        .take(MAX_CHAIN_CERTS)
+        .map(|b| FUZZ_CERTS[usize::from(*b) % FUZZ_CERTS.len()].to_vec())
+        .collect();
+    let mut back = pkcs7::parse_certs_only_base64(&pkcs7::certs_only_base64(&picked))
+        .expect("a written bundle parses");
+    let mut want = picked;
+    want.sort();
+    back.sort();
+    assert_eq!(back, want);
+    // Arbitrary blobs written as "certificates" are refused on reading.
+    let blobs: Vec<Vec<u8>> = data.chunks(7).take(4).map(<[u8]>::to_vec).collect();
+    if !blobs.is_empty() {
+        let _ = pkcs7::parse_certs_only(&pkcs7::certs_only_der(&blobs));
+    }
+}

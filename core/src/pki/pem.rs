@@ -92,7 +92,7 @@ mod tests {
     #[test]
     fn round_trips_and_skips_text_between_blocks() {
         let a = encode("CERTIFICATE", &[1, 2, 3]);
-        let b = encode("CERTIFICATE", &vec![9u8; 100]);
+        let b = encode("CERTIFICATE", &[9u8; 100]);
         let text = format!("garbage\n{a}more garbage\n{b}trailer");
         let blocks = decode_all("chain", &text).expect("decode");
         assert_eq!(blocks.len(), 2);

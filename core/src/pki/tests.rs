@@ -768,11 +768,7 @@ fn import_ca_takes_a_chain_and_a_key_reference() {
     assert_eq!(field(&e), "key_id", "{e}");
     // Not a CA certificate.
     let e = t4
-        .import_ca(ImportCa::new(
-            cert.pem.clone(),
-            ca.key_id.clone(),
-            "t4.example",
-        ))
+        .import_ca(ImportCa::new(cert.pem, ca.key_id, "t4.example"))
         .expect_err("leaf");
     assert_eq!(field(&e), "certificate_chain", "{e}");
     assert_eq!(t4.ca().expect_err("none").code(), ErrorCode::NotFound);
@@ -843,7 +839,7 @@ struct Chain {
 
 fn chain() -> Chain {
     let root = TestCert::self_signed(&CertSpec::ca("root", T0)).expect("root");
-    let anchors = TrustAnchors::from_der(&[root.der.clone()]).expect("anchors");
+    let anchors = TrustAnchors::from_der(std::slice::from_ref(&root.der)).expect("anchors");
     Chain { root, anchors }
 }
 
@@ -944,7 +940,7 @@ fn x4_expired_or_not_yet_valid_intermediate_is_refused() {
     rspec.not_after = T0 - 1;
     let dead = TestCert::self_signed(&rspec).expect("root");
     let leaf = dead.issue(&CertSpec::leaf("leaf", T0)).expect("leaf");
-    let anchors = TrustAnchors::from_der(&[dead.der.clone()]).expect("a");
+    let anchors = TrustAnchors::from_der(std::slice::from_ref(&dead.der)).expect("a");
     let e = verify_chain(
         &anchors,
         &[&leaf.der],
@@ -1172,7 +1168,7 @@ fn chain_verifier_refuses_garbage_and_never_panics() {
 fn pkcs7_bundle_round_trips_and_parser_refuses_garbage() {
     let c = chain();
     let inter = c.root.issue(&CertSpec::ca("inter", T0)).expect("inter");
-    let certs = vec![inter.der.clone(), c.root.der.clone()];
+    let certs = vec![inter.der, c.root.der];
     let b64 = pkcs7::certs_only_base64(&certs);
     let mut back = pkcs7::parse_certs_only_base64(&b64).expect("parse");
     back.sort();
@@ -1205,24 +1201,30 @@ fn policy_certificate_fields_are_validated() {
             .to_string()
             .contains("cert_session_validity_secs")
     );
-    let mut p = crate::Policy::default();
-    p.cert_clock_skew_secs = 3_601;
+    let p = crate::Policy {
+        cert_clock_skew_secs: 3_601,
+        ..Default::default()
+    };
     assert!(
         p.validate()
             .expect_err("skew")
             .to_string()
             .contains("cert_clock_skew_secs")
     );
-    let mut p = crate::Policy::default();
-    p.cert_client_validity_secs = 3_599;
+    let p = crate::Policy {
+        cert_client_validity_secs: 3_599,
+        ..Default::default()
+    };
     assert!(
         p.validate()
             .expect_err("client")
             .to_string()
             .contains("cert_client_validity_secs")
     );
-    let mut p = crate::Policy::default();
-    p.ca_validity_secs = MAX_CA_VALIDITY_SECS + 1;
+    let p = crate::Policy {
+        ca_validity_secs: MAX_CA_VALIDITY_SECS + 1,
+        ..Default::default()
+    };
     assert!(
         p.validate()
             .expect_err("ca")
@@ -1242,4 +1244,381 @@ fn client_key_debug_hides_the_private_key() {
         field(&generate_key_and_csr(ClientKeyAlgorithm::P256, "").expect_err("cn")),
         "common_name"
     );
+}
+
+// ---- openssl interop (X-3) ----------------------------------------------------
+
+fn openssl(args: &[&str], dir: &std::path::Path) -> (bool, String) {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the openssl CLI must be installed (apt-get install openssl)");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn x3_openssl_verify_sslclient_passes_and_sslserver_fails() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    for ca_alg in [
+        CaKeyAlgorithm::P256,
+        CaKeyAlgorithm::P384,
+        CaKeyAlgorithm::Ed25519,
+    ] {
+        // openssl checks validity against the wall clock: issue "now".
+        let f = fx();
+        f.clock.set(crate::Clock::now(&crate::SystemClock).0);
+        let pki = f.engine.pki("t1").expect("pki");
+        pki.create_ca(CreateCa::new("t1 CA", "t1.example").algorithm(ca_alg))
+            .expect("ca");
+        std::fs::write(d.join("bundle.pem"), pki.bundle_pem().expect("bundle")).expect("w");
+        for alg in [
+            ClientKeyAlgorithm::P256,
+            ClientKeyAlgorithm::P384,
+            ClientKeyAlgorithm::Ed25519,
+        ] {
+            let k = generate_key_and_csr(alg, "device").expect("csr");
+            std::fs::write(d.join("req.pem"), &k.csr_pem).expect("w");
+            let (ok, out) = openssl(&["req", "-verify", "-noout", "-in", "req.pem"], d);
+            assert!(ok, "openssl refuses our CSR ({alg:?}): {out}");
+            let c = Csr::parse(k.csr_pem.as_bytes()).expect("csr");
+            let cert = pki.issue(&c, &CertProfile::client("id-1")).expect("issue");
+            std::fs::write(d.join("leaf.pem"), &cert.pem).expect("w");
+            let (ok, out) = openssl(
+                &[
+                    "verify",
+                    "-x509_strict",
+                    "-purpose",
+                    "sslclient",
+                    "-CAfile",
+                    "bundle.pem",
+                    "leaf.pem",
+                ],
+                d,
+            );
+            assert!(
+                ok && out.contains("leaf.pem: OK"),
+                "{ca_alg:?}/{alg:?} sslclient: {out}"
+            );
+            let (ok, out) = openssl(
+                &[
+                    "verify",
+                    "-x509_strict",
+                    "-purpose",
+                    "sslserver",
+                    "-CAfile",
+                    "bundle.pem",
+                    "leaf.pem",
+                ],
+                d,
+            );
+            assert!(!ok, "{ca_alg:?}/{alg:?} sslserver must fail: {out}");
+            // The private key PEM is readable by openssl.
+            std::fs::write(d.join("key.pem"), k.key_pkcs8_pem()).expect("w");
+            let (ok, out) = openssl(&["pkey", "-in", "key.pem", "-noout"], d);
+            assert!(ok, "{out}");
+        }
+        // A router server certificate passes sslserver.
+        let k = generate_key_and_csr(ClientKeyAlgorithm::P256, "router").expect("csr");
+        let c = Csr::parse(k.csr_pem.as_bytes()).expect("csr");
+        let cert = pki
+            .issue(
+                &c,
+                &CertProfile::router_server("r1").dns("router.t1.example"),
+            )
+            .expect("issue");
+        std::fs::write(d.join("server.pem"), &cert.pem).expect("w");
+        let (ok, out) = openssl(
+            &[
+                "verify",
+                "-x509_strict",
+                "-purpose",
+                "sslserver",
+                "-CAfile",
+                "bundle.pem",
+                "server.pem",
+            ],
+            d,
+        );
+        assert!(ok, "router server cert: {out}");
+        // The PKCS#7 bundle is read by openssl.
+        let p7 = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            pki.bundle_pkcs7_base64().expect("p7"),
+        )
+        .expect("b64");
+        std::fs::write(d.join("bundle.p7b"), p7).expect("w");
+        let (ok, out) = openssl(
+            &[
+                "pkcs7",
+                "-inform",
+                "DER",
+                "-in",
+                "bundle.p7b",
+                "-print_certs",
+                "-noout",
+            ],
+            d,
+        );
+        assert!(ok && out.contains("t1 CA"), "pkcs7: {out}");
+    }
+}
+
+#[test]
+fn openssl_made_csrs_are_accepted_rsa_pss_and_ed25519() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let (f, pki, _ca) = setup();
+    let _ = f;
+    let cases: &[(&[&str], KeyType, SignatureAlgorithm)] = &[
+        (
+            &[
+                "-newkey",
+                "rsa:2048",
+                "-sigopt",
+                "rsa_padding_mode:pss",
+                "-sigopt",
+                "rsa_pss_saltlen:digest",
+                "-sha256",
+            ],
+            KeyType::Rsa { bits: 2048 },
+            SignatureAlgorithm::RsaPssSha256,
+        ),
+        (
+            &["-newkey", "ed25519"],
+            KeyType::Ed25519,
+            SignatureAlgorithm::Ed25519,
+        ),
+        (
+            &[
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-384",
+                "-sha384",
+            ],
+            KeyType::EcP384,
+            SignatureAlgorithm::EcdsaSha384,
+        ),
+        (
+            &["-newkey", "rsa:3072", "-sha512"],
+            KeyType::Rsa { bits: 3072 },
+            SignatureAlgorithm::RsaPkcs1Sha512,
+        ),
+    ];
+    for (args, kt, sig) in cases {
+        let mut a = vec![
+            "req", "-new", "-nodes", "-keyout", "k.pem", "-subj", "/CN=x", "-out", "r.pem",
+        ];
+        a.extend_from_slice(args);
+        let (ok, out) = openssl(&a, d);
+        assert!(ok, "{out}");
+        let c = Csr::parse(&std::fs::read(d.join("r.pem")).expect("read")).expect("parse");
+        assert_eq!((c.key_type(), c.signature_algorithm()), (*kt, *sig));
+        pki.issue(&c, &CertProfile::client("x")).expect("issue");
+    }
+    // RSA-PSS with a salt other than the hash length is refused.
+    let (ok, out) = openssl(
+        &[
+            "req",
+            "-new",
+            "-nodes",
+            "-keyout",
+            "k.pem",
+            "-subj",
+            "/CN=x",
+            "-out",
+            "r.pem",
+            "-newkey",
+            "rsa:2048",
+            "-sigopt",
+            "rsa_padding_mode:pss",
+            "-sigopt",
+            "rsa_pss_saltlen:20",
+            "-sha256",
+        ],
+        d,
+    );
+    assert!(ok, "{out}");
+    let e = Csr::parse(&std::fs::read(d.join("r.pem")).expect("read")).expect_err("salt 20");
+    assert_eq!(field(&e), "csr.signature_algorithm", "{e}");
+}
+
+// ---- rustls handshake ---------------------------------------------------------------
+
+#[derive(Debug)]
+struct FixedTime(i64);
+
+impl rustls::time_provider::TimeProvider for FixedTime {
+    fn current_time(&self) -> Option<rustls::pki_types::UnixTime> {
+        Some(rustls::pki_types::UnixTime::since_unix_epoch(
+            std::time::Duration::from_secs(u64::try_from(self.0).unwrap_or(0)),
+        ))
+    }
+}
+
+fn tls_configs(
+    pki: &Pki,
+    clock: Arc<FakeClock>,
+    client_chain: Vec<Vec<u8>>,
+    client_key: &[u8],
+) -> (Arc<rustls::ServerConfig>, Arc<rustls::ClientConfig>) {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let ca = pki.ca().expect("ca");
+    let k = generate_key_and_csr(ClientKeyAlgorithm::P256, "router").expect("k");
+    let c = Csr::parse(k.csr_pem.as_bytes()).expect("csr");
+    let server_cert = pki
+        .issue(
+            &c,
+            &CertProfile::router_server("r1").dns("router.t1.example"),
+        )
+        .expect("server cert");
+    let authorizer = Arc::new(AnchorAuthorizer::new(pki.trust_anchors().expect("anchors")));
+    let server =
+        rustls::ServerConfig::builder_with_details(provider.clone(), Arc::new(FixedTime(T0)))
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_client_cert_verifier(Arc::new(MtlsVerifier::new(authorizer, clock)))
+            .with_single_cert(
+                vec![
+                    CertificateDer::from(server_cert.der),
+                    CertificateDer::from(ca.chain[0].clone()),
+                ],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(k.key_pkcs8_der().to_vec())),
+            )
+            .expect("server config");
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(ca.chain[0].clone()))
+        .expect("root");
+    let client = rustls::ClientConfig::builder_with_details(provider, Arc::new(FixedTime(T0)))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_client_auth_cert(
+            client_chain.into_iter().map(CertificateDer::from).collect(),
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(client_key.to_vec())),
+        )
+        .expect("client config");
+    (Arc::new(server), Arc::new(client))
+}
+
+/// Runs a handshake over in-memory buffers; the server's verdict.
+fn handshake(
+    server: Arc<rustls::ServerConfig>,
+    client: Arc<rustls::ClientConfig>,
+) -> Result<(), rustls::Error> {
+    let name = rustls::pki_types::ServerName::try_from("router.t1.example").expect("name");
+    let mut c = rustls::ClientConnection::new(client, name)?;
+    let mut s = rustls::ServerConnection::new(server)?;
+    for _ in 0..16 {
+        let mut buf = Vec::new();
+        while c.wants_write() {
+            c.write_tls(&mut buf).expect("client write");
+        }
+        if !buf.is_empty() {
+            s.read_tls(&mut buf.as_slice()).expect("server read");
+            s.process_new_packets()?;
+        }
+        let mut buf = Vec::new();
+        while s.wants_write() {
+            s.write_tls(&mut buf).expect("server write");
+        }
+        if !buf.is_empty() {
+            c.read_tls(&mut buf.as_slice()).expect("client read");
+            c.process_new_packets()?;
+        }
+        if !c.is_handshaking() && !s.is_handshaking() {
+            return Ok(());
+        }
+    }
+    Err(rustls::Error::General("handshake did not finish".into()))
+}
+
+#[test]
+fn rustls_handshake_accepts_issued_cert_and_refuses_another_cas() {
+    for alg in [
+        ClientKeyAlgorithm::P256,
+        ClientKeyAlgorithm::P384,
+        ClientKeyAlgorithm::Ed25519,
+    ] {
+        let (f, pki, _ca) = setup();
+        let k = generate_key_and_csr(alg, "device").expect("k");
+        let c = Csr::parse(k.csr_pem.as_bytes()).expect("csr");
+        let cert = pki.issue(&c, &CertProfile::client("id-1")).expect("issue");
+        let (s, cl) = tls_configs(
+            &pki,
+            f.clock.clone(),
+            vec![cert.der.clone()],
+            k.key_pkcs8_der(),
+        );
+        handshake(s, cl).unwrap_or_else(|e| panic!("{alg:?}: issued cert refused: {e}"));
+
+        // A certificate from another CA: one with another name, and one
+        // with the same name but another key.
+        let g = fx();
+        let other = g.engine.pki("t1").expect("pki");
+        other
+            .create_ca(CreateCa::new("other CA", "t1.example"))
+            .expect("ca");
+        let foreign = other
+            .issue(&c, &CertProfile::client("id-1"))
+            .expect("foreign");
+        let (s, cl) = tls_configs(
+            &pki,
+            f.clock.clone(),
+            vec![foreign.der.clone()],
+            k.key_pkcs8_der(),
+        );
+        let e = handshake(s, cl).expect_err("foreign cert accepted");
+        assert!(
+            e.to_string().contains("issuer is not a trust anchor"),
+            "{e}"
+        );
+        let (_g, twin, _) = setup();
+        let forged = twin.issue(&c, &CertProfile::client("id-1")).expect("twin");
+        let (s, cl) = tls_configs(
+            &pki,
+            f.clock.clone(),
+            vec![forged.der.clone()],
+            k.key_pkcs8_der(),
+        );
+        let e = handshake(s, cl).expect_err("same-name CA accepted");
+        assert!(e.to_string().contains("signature does not verify"), "{e}");
+
+        // The injected clock decides expiry.
+        let later = Arc::new(FakeClock::new(cert.not_after.0 + 1));
+        let (s, cl) = tls_configs(&pki, later, vec![cert.der.clone()], k.key_pkcs8_der());
+        let e = handshake(s, cl).expect_err("expired accepted");
+        assert!(e.to_string().contains("expired"), "{e}");
+    }
+}
+
+#[test]
+fn fuzz_entries_run_on_every_vector_and_on_mutations() {
+    let dir = format!("{}/../tests/data/x509", env!("CARGO_MANIFEST_DIR"));
+    for path in walk(std::path::Path::new(&dir)) {
+        let data = std::fs::read(&path).expect("read");
+        fuzz_csr(&data);
+        fuzz_cert_chain(&data);
+        fuzz_pkcs7_round_trip(&data[..data.len().min(64)]);
+    }
+    let k = generate_key_and_csr(ClientKeyAlgorithm::P256, "x").expect("k");
+    fuzz_csr(k.csr_pem.as_bytes());
+    fuzz_csr(&k.csr_der);
+    let rng = SeededRng::new(9);
+    let mut buf = [0u8; 300];
+    for _ in 0..300 {
+        rng.fill(&mut buf).expect("rng");
+        fuzz_csr(&buf);
+        fuzz_cert_chain(&buf);
+        fuzz_pkcs7_round_trip(&buf[..40]);
+    }
 }
