@@ -1,6 +1,8 @@
 //! End-to-end tests of `credcycle ca …` and `credcycle enroll …`: each test
 //! gets its own temporary directory holding the database and root key.
 
+#![allow(clippy::unwrap_used)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

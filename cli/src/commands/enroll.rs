@@ -840,7 +840,7 @@ fn keygen(key_file: &Path, csr_file: &Path, alg: KeyAlg, cn: &str) -> Result<Out
     let out = Keygen {
         key_file: key_file.display().to_string(),
         csr_file: csr_file.display().to_string(),
-        csr_pem: k.csr_pem.clone(),
+        csr_pem: k.csr_pem,
     };
     let human = vec![Block::Fields(vec![
         ("key_file", out.key_file.clone()),

@@ -267,7 +267,7 @@ fn jwks_keeps_a_rotated_key_for_its_retention_then_drops_it() {
         .iter()
         .filter_map(|k| k.kid().map(str::to_owned))
         .collect();
-    assert_eq!(kids, [kid1.clone(), kid2.clone()]);
+    assert_eq!(kids, [kid1, kid2.clone()]);
     // New tokens use the new key; the old token still verifies.
     let bob = identity(&fx, "bob");
     let new = e.create(&bob, EnrollmentRequest::Ott).unwrap();
@@ -1491,7 +1491,7 @@ fn ottca_enrolls_a_certificate_of_the_named_verified_ca() {
     let c = e.enroll_ottca(n.jwt(), &dev.pem()).unwrap();
     assert_eq!(c.fingerprint, crate::pki::fingerprint(&dev.der));
     // It authenticates (the external CA is an anchor), over mTLS too.
-    let p = e.authorize_chain(&[dev.der.clone()]).unwrap();
+    let p = e.authorize_chain(std::slice::from_ref(&dev.der)).unwrap();
     assert_eq!(p.identity_id, id);
     handshake(&fx, vec![dev.der.clone()], dev.key.pkcs8_der()).unwrap();
     // A certificate the engine did not issue cannot be extended.
@@ -1580,7 +1580,7 @@ fn ca_auto_enrollment_creates_the_identity_once() {
         .engine
         .identities("t1")
         .unwrap()
-        .authenticate(AuthRequest::cert(vec![dev.der.clone()]))
+        .authenticate(AuthRequest::cert(vec![dev.der]))
         .unwrap();
     assert_eq!(s.session.identity_id, c.identity_id);
 }

@@ -184,27 +184,6 @@ pub fn xff_resolve(data: &[u8]) {
     assert!(from_input, "resolved address must come from the input");
 }
 
-#[cfg(test)]
-mod tests {
-    /// The entry points run on typical and hostile input without panicking.
-    #[test]
-    fn identity_and_mfa_entry_points_accept_anything() {
-        for d in [
-            &b""[..],
-            b"otpauth://totp/a:b?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
-            b"abcde-fghij-klmno-pqrst-uvwxy",
-            b"123456",
-            b"eyJhbGciOiJFUzI1NiJ9.e30.AAAA",
-            b"\xff\xfe%%%",
-        ] {
-            super::otpauth_uri(d);
-            super::mfa_code_input(d);
-            super::ext_jwt(d);
-            super::record_codec(d);
-        }
-    }
-}
-
 /// The signing key of [`enrollment_jwt`]'s second half.
 const FUZZ_ENROLL_KEY: &str = "fuzz-enroll";
 
@@ -242,5 +221,26 @@ pub fn enrollment_jwt(data: &[u8]) {
             "credcycle",
             crate::UnixTime(1_700_000_000),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The entry points run on typical and hostile input without panicking.
+    #[test]
+    fn identity_and_mfa_entry_points_accept_anything() {
+        for d in [
+            &b""[..],
+            b"otpauth://totp/a:b?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+            b"abcde-fghij-klmno-pqrst-uvwxy",
+            b"123456",
+            b"eyJhbGciOiJFUzI1NiJ9.e30.AAAA",
+            b"\xff\xfe%%%",
+        ] {
+            super::otpauth_uri(d);
+            super::mfa_code_input(d);
+            super::ext_jwt(d);
+            super::record_codec(d);
+        }
     }
 }
