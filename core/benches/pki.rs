@@ -73,7 +73,7 @@ fn bench(c: &mut Criterion) {
     let issuer = pki.issuer().unwrap();
     let policy = Policy::default();
     let client = generate_key_and_csr(ClientKeyAlgorithm::P256, "device").unwrap();
-    let csr_der = client.csr_der.clone();
+    let csr_der = client.csr_der;
     let profile = CertProfile::client("id-1");
 
     // rcgen: a P-256 CA of its own, same profile.
