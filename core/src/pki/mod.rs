@@ -14,6 +14,24 @@
 //! - [`Pki::issue`] / [`IssuingCa::issue`] issue client, router-server and
 //!   session certificates ([`CertProfile`]); [`Pki::renew`] renews (X-5).
 //! - [`pkcs7`] writes and reads the certs-only PKCS#7 CA bundle.
+//! - [`verify_chain`] checks a presented chain against [`TrustAnchors`]
+//!   (the RFC 5280 §6 subset of SECURITY-REQUIREMENTS X-4); a refusal is a
+//!   [`ChainError`] (certificate depth + [`ChainFailure`]) that converts
+//!   into [`Error::CertificateRejected`](crate::Error::CertificateRejected).
+//!   [`Pki::verify_client_chain`] does it against the tenant CA.
+//! - [`MtlsVerifier`] is a rustls `ClientCertVerifier`: the decision comes
+//!   from a [`ClientCertAuthorizer`] (implement it to add "is this the
+//!   current certificate of an authenticator?"; [`AnchorAuthorizer`] checks
+//!   the chain only), time from the injected [`Clock`](crate::Clock), TLS
+//!   signatures from ring.
+//! - [`generate_key_and_csr`] is the client side: a P-256/P-384/Ed25519 key
+//!   (PKCS#8 PEM) and its CSR.
+//! - Issuance writes nothing to the store: the caller records the
+//!   certificate (fingerprint, serial) in its own commit, e.g. the one that
+//!   consumes an enrollment token. Creating or importing the CA is audited
+//!   (`pki.ca.create` / `pki.ca.import` on subject `ca:internal`).
+//!
+//! # Example: issue, then authenticate with rustls
 //!
 //! ```
 //! use std::sync::Arc;
@@ -44,6 +62,18 @@
 //! let p7 = pki.bundle_pkcs7_base64()?;
 //! assert_eq!(credcycle::pki::pkcs7::parse_certs_only_base64(&p7)?, ca.chain);
 //! # let _ = pem_bundle;
+//!
+//! // Verification of a presented chain (leaf first).
+//! let verified = pki.verify_client_chain(&[&cert.der])?;
+//! assert_eq!(verified.leaf.fingerprint, cert.fingerprint);
+//!
+//! // A rustls server verifier that accepts chains to the tenant CA.
+//! use credcycle::pki::{AnchorAuthorizer, MtlsVerifier};
+//! let verifier = MtlsVerifier::new(
+//!     Arc::new(AnchorAuthorizer::new(pki.trust_anchors()?)),
+//!     Arc::new(credcycle::SystemClock),
+//! );
+//! # let _ = verifier;
 //! # Ok(()) }
 //! ```
 
@@ -123,10 +153,12 @@ pub fn fuzz_cert_chain(data: &[u8]) {
     for item in &items {
         let _ = CertInfo::from_der(item);
     }
-    let anchors = TrustAnchors::from_der(&FUZZ_CERTS).expect("fuzz anchors parse");
+    static ANCHORS: std::sync::OnceLock<TrustAnchors> = std::sync::OnceLock::new();
+    let anchors =
+        ANCHORS.get_or_init(|| TrustAnchors::from_der(&FUZZ_CERTS).expect("fuzz anchors parse"));
     for now in [0, 1_700_000_000, i64::MAX] {
         let _ = verify_chain(
-            &anchors,
+            anchors,
             &items,
             crate::UnixTime(now),
             &VerifyOptions::default(),
