@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every criterion bench of credcycle (core: envelope, secrets, tokens,
-# mfa; benches-targets: targets) and prints their medians and every
+# mfa, pki; benches-targets: targets) and prints their medians and every
 # engine/baseline ratio as Markdown tables (for BENCHMARKS.md). A run first
 # removes the previous criterion results, so the report shows one run only.
 #
@@ -29,7 +29,7 @@ target_dir="${CARGO_TARGET_DIR:-$root/target}"
 
 if [ "$run" -eq 1 ]; then
     rm -rf "$target_dir/criterion"
-    cargo bench -p credcycle --bench envelope --bench secrets --bench tokens --bench mfa \
+    cargo bench -p credcycle --bench envelope --bench secrets --bench tokens --bench mfa --bench pki --bench enrollment \
         -- "${criterion_args[@]}" >&2
     cargo bench -p credcycle-benches --bench targets -- "${criterion_args[@]}" >&2
 fi
@@ -85,6 +85,8 @@ pairs = [
     ("TOTP verify ±1, wrong code, vs ring HMAC-SHA1", "mfa_totp", "verify_wrong_engine", "verify_wrong_ring_raw", None),
     ("TOTP verify ±1, wrong code, vs totp-rs", "mfa_totp", "verify_wrong_engine", "verify_wrong_totp_rs", 1.0),
     ("MFA code accepted, SQLite vs raw txn", "mfa_verify", "totp_accept_sqlite_full", "raw_txn_sqlite_full", 0.5),
+    ("enroll_ott (JWT + CSR → certificate + authenticator) SQLite vs raw txn", "enrollment", "enroll_ott_sqlite_full", "raw_txn_sqlite_full", None),
+    ("enrollment end to end (identity + token + enroll_ott) SQLite vs raw txn", "enrollment", "end_to_end_sqlite_full", "raw_txn_sqlite_full", None),
     ("argon2id set_password (engine) vs argon2 hash", "argon2id_default", "set_password_engine_memory", "hash_argon2_raw", None),
 ]
 for size, target in (("256", None), ("4096", 0.9), ("65536", None)):
@@ -101,6 +103,9 @@ pairs += [
     ("ES256 verify (JWT) vs jsonwebtoken", "es256_verify", "credcycle_jwt_verify", "jsonwebtoken_aws_lc", None),
     ("JWE encrypt 1 KiB vs josekit", "jwe_ecdh_es_a256kw_1KiB", "credcycle_encrypt", "josekit_encrypt", None),
     ("JWE decrypt 1 KiB vs josekit", "jwe_ecdh_es_a256kw_1KiB", "credcycle_decrypt", "josekit_decrypt", None),
+    ("issue cert from P-256 CSR (IssuingCa) vs raw ring verify+sign", "pki_issue_p256", "issue_engine", "raw_ring", 0.9),
+    ("issue cert from P-256 CSR (Engine::pki handle) vs raw ring", "pki_issue_p256", "issue_engine_handle", "raw_ring", None),
+    ("issue cert from P-256 CSR (IssuingCa) vs rcgen", "pki_issue_p256", "issue_engine", "issue_rcgen", None),
 ]
 print()
 print("| comparison | ours | baseline | ratio (baseline/ours) | target | met |")

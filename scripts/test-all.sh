@@ -15,8 +15,10 @@ record() { SUMMARY+=("$1"); }
 
 step "tools"
 # josekit links OpenSSL: headers and pkg-config from Debian.
-if ! dpkg -s libssl-dev pkg-config >/dev/null 2>&1; then
-  apt-get update && apt-get install -y libssl-dev pkg-config
+# The PKI tests run the openssl CLI (verify -x509_strict, req -verify,
+# pkcs7) and fail without it.
+if ! dpkg -s libssl-dev pkg-config openssl >/dev/null 2>&1; then
+  apt-get update && apt-get install -y libssl-dev pkg-config openssl
 fi
 command -v cargo >/dev/null || { echo "cargo is required (rustup)"; exit 1; }
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt || true

@@ -130,6 +130,16 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: crate::commands::token::TokenCommand,
     },
+    /// The tenant's internal CA (init, bundle) and external CAs.
+    Ca {
+        #[command(subcommand)]
+        command: crate::commands::enroll::CaCommand,
+    },
+    /// Enrollment: one-time tokens, CSR enrollment, extension, challenge.
+    Enroll {
+        #[command(subcommand)]
+        command: crate::commands::enroll::EnrollCommand,
+    },
     /// Universal auth of machine identities: configuration, client secrets,
     /// login, access tokens.
     Ua {

@@ -251,6 +251,7 @@ fn steps(t: &mut Tour, paths: &Paths, tenant: &str) {
     let sqlite_file = paths.postgres.is_none().then_some(paths.db.as_path());
     api_tokens(t, &engine, tenant, sqlite_file);
     machine_identities(t, &backend, tenant);
+    enrollment_tour(t, &engine, tenant);
 
     t.say("audit: every change appended an event to a hash chain");
     t.check(
@@ -1510,6 +1511,210 @@ fn machine_identities(t: &mut Tour, backend: &Backend, tenant: &str) {
             ensure(e.code() == ErrorCode::LoginLocked, || e.to_string())?;
             clock.advance(300);
             ok(ma.login(&client_id, &secret, ip("10.1.2.3")?)).map(|_| ())
+        },
+    );
+}
+
+// ---- enrollment and certificates -------------------------------------------
+
+/// A certificate chain (DER) from PEM, for the handshake steps.
+fn chain_der(pem: &str) -> Result<Vec<Vec<u8>>, String> {
+    credcycle::pki::parse_chain_pem(pem).map_err(|e| e.to_string())
+}
+
+fn enrollment_tour(t: &mut Tour, engine: &Engine, tenant: &str) {
+    use credcycle::enrollment::{EnrollmentRequest, parse_enrollment_jwt, tls, verify_challenge};
+    use credcycle::pki::{CertProfile, ClientKeyAlgorithm, CreateCa, Csr, generate_key_and_csr};
+
+    t.say("enrollment: an internal CA, a one-time token, a CSR, mTLS, extension with a new key");
+    let handles = engine.enrollment(tenant).and_then(|e| {
+        Ok((
+            e.with_actor(ACTOR),
+            engine.identities(tenant)?.with_actor(ACTOR),
+            engine.pki(tenant)?,
+        ))
+    });
+    let (enr, ids, pki) = match handles {
+        Ok(x) => x,
+        Err(e) => {
+            t.record("enrollment handles", Err(e.to_string()));
+            return;
+        }
+    };
+    if !t.check(
+        "ca init: a P-256 CA key in the key manager and a self-signed root",
+        || {
+            let ca = ok(pki.create_ca(CreateCa::new("demo CA", "demo.credcycle")))?;
+            ensure(ca.chain.len() == 1, || {
+                format!("{} certificates", ca.chain.len())
+            })
+        },
+    ) {
+        return;
+    }
+    let mut id = String::new();
+    let mut jwt = String::new();
+    t.check(
+        "enroll ott: an ES256 enrollment JWT (em, jti, sub, iss, exp = 180 min)",
+        || {
+            let i = ok(ids.create(CreateIdentity::new("demo-device")))?;
+            let n = ok(enr.create(&i.id, EnrollmentRequest::Ott))?;
+            let c = ok(parse_enrollment_jwt(n.jwt()))?;
+            id = i.id;
+            jwt = n.jwt().to_owned();
+            ensure(
+                c.sub == id && c.exp - c.iat.unwrap_or(0) == 180 * 60,
+                || format!("{c:?}"),
+            )
+        },
+    );
+    t.check(
+        "enroll challenge: the client checks the signed nonce and CA pool against the JWKS",
+        || {
+            let kid = ok(enr.current_kid())?;
+            let nonce = "3f8b1c2e-9a4d-4e6f-8b0a-1c2d3e4f5a6b";
+            let c = ok(enr.challenge(&kid, nonce))?;
+            let jwks = ok(enr.jwks())?;
+            ok(verify_challenge(&jwks, nonce, &c))?;
+            ensure(c.ca_pool.contains("BEGIN CERTIFICATE"), || {
+                "empty CA pool".to_owned()
+            })
+        },
+    );
+    let key1 = match generate_key_and_csr(ClientKeyAlgorithm::P256, "demo-device") {
+        Ok(k) => k,
+        Err(e) => {
+            t.record("enroll keygen: a P-256 key and a CSR", Err(e.to_string()));
+            return;
+        }
+    };
+    let mut cert = None;
+    t.check(
+        "enroll csr: the token and a CSR the CLI made give a SPIFFE client certificate",
+        || {
+            let c = ok(enr.enroll_ott(&jwt, &key1.csr_pem))?;
+            let info = ok(credcycle::pki::CertInfo::from_pem(&c.certificate_pem))?;
+            let want = format!("spiffe://demo.credcycle/identity/{id}");
+            let r = ensure(info.uris == [want.clone()], || {
+                format!("SAN {:?}, expected {want}", info.uris)
+            });
+            cert = Some(c);
+            r
+        },
+    );
+    let Some(cert) = cert else { return };
+    t.check("the same token again: refused, already used", || {
+        refused(
+            enr.enroll_ott(&jwt, &key1.csr_pem),
+            ErrorKind::State,
+            &["already used"],
+        )
+    });
+    // A server identity for the in-process handshakes.
+    let server = generate_key_and_csr(ClientKeyAlgorithm::P256, "localhost").and_then(|k| {
+        let csr = Csr::parse(k.csr_pem.as_bytes())?;
+        let c = pki.issue(
+            &csr,
+            &CertProfile::router_server("demo-server").dns("localhost"),
+        )?;
+        Ok((k, c))
+    });
+    let Ok((server_key, server_cert)) = server else {
+        t.record(
+            "a server certificate for the handshakes",
+            Err("issuance failed".into()),
+        );
+        return;
+    };
+    let roots = match pki.ca() {
+        Ok(ca) => ca.chain,
+        Err(e) => {
+            t.record("the CA bundle", Err(e.to_string()));
+            return;
+        }
+    };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let handshake = |chain: &str, key: &[u8]| -> Result<(), String> {
+        let server = ok(tls::server_config(
+            enr.mtls_verifier(),
+            chain_der(&server_cert.chain_pem)?,
+            server_key.key_pkcs8_der(),
+        ))?;
+        let client = ok(tls::client_config(
+            &roots,
+            chain_der(chain)?,
+            key,
+            clock.clone(),
+        ))?;
+        tls::memory_handshake(client, server, "localhost").map_err(|e| e.to_string())
+    };
+    t.check(
+        "mTLS in process: the issued certificate completes a handshake",
+        || handshake(&cert.chain_pem, key1.key_pkcs8_der()),
+    );
+    let key2 = match generate_key_and_csr(ClientKeyAlgorithm::P256, "demo-device") {
+        Ok(k) => k,
+        Err(e) => {
+            t.record("a new key for the extension", Err(e.to_string()));
+            return;
+        }
+    };
+    let who = Subject::Identity(&id);
+    let mut new_cert = None;
+    t.check(
+        "enroll extend: a new certificate for a new key, pending; the old one still works",
+        || {
+            let n = ok(enr.extend(
+                who,
+                &cert.authenticator_id,
+                &cert.certificate_pem,
+                &key2.csr_pem,
+            ))?;
+            handshake(&cert.chain_pem, key1.key_pkcs8_der())?;
+            new_cert = Some(n);
+            Ok(())
+        },
+    );
+    let Some(new_cert) = new_cert else { return };
+    t.check(
+        "enroll extend-verify: swapped, the key change recorded",
+        || {
+            let st = ok(enr.extend_verify(who, &cert.authenticator_id, &new_cert.certificate_pem))?;
+            ensure(
+                st.last_extend_key_changed == Some(true) && st.pending_fingerprint.is_none(),
+                || format!("{st:?}"),
+            )
+        },
+    );
+    t.check("mTLS: the new certificate is accepted", || {
+        handshake(&new_cert.chain_pem, key2.key_pkcs8_der())
+    });
+    t.check(
+        "mTLS: the old certificate is refused after the swap",
+        || match handshake(&cert.chain_pem, key1.key_pkcs8_der()) {
+            Ok(()) => Err("the old certificate was accepted".to_owned()),
+            Err(e) if e.starts_with("server refused") => Ok(()),
+            Err(e) => Err(format!("refused for another reason: {e}")),
+        },
+    );
+    t.check(
+        "cert login: the new certificate opens an API session",
+        || {
+            let s = ok(ids.authenticate(AuthRequest::cert(chain_der(&new_cert.chain_pem)?)))?;
+            ensure(
+                s.session.identity_id == id && s.session.auth_method == "cert",
+                || format!("{:?}", s.session),
+            )
+        },
+    );
+    t.check(
+        "ca bundle --pkcs7: the CA chain as PKCS#7 certs-only",
+        || {
+            let p7 = ok(pki.bundle_pkcs7_base64())?;
+            let certs = ok(credcycle::pki::pkcs7::parse_certs_only_base64(&p7))?;
+            ensure(certs == roots, || {
+                "the bundle differs from the CA chain".to_owned()
+            })
         },
     );
 }

@@ -326,8 +326,14 @@ fn demo_json_reports_no_failures() {
         .iter()
         .filter_map(|k| k["name"].as_str())
         .collect();
-    // `token-signing` is the engine's JWT key, made by the targets tour.
-    assert_eq!(names, ["default", "k2", "token-signing"]);
+    // `token-signing` is the engine's JWT key, made by the targets tour;
+    // `enrollment-signing` signs enrollment JWTs and the internal CA's key is
+    // `pki.<tenant>.ca.<random>` (the enrollment tour).
+    assert_eq!(names.len(), 5, "{names:?}");
+    assert_eq!(names[..2], ["default", "enrollment-signing"]);
+    assert_eq!(names[2], "k2");
+    assert!(names[3].starts_with("pki.default.ca."), "{names:?}");
+    assert_eq!(names[4], "token-signing");
 }
 
 #[test]

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use crate::audit::Audit;
 use crate::codec;
 use crate::crypto::{SecretBytes, hazmat};
+use crate::enrollment::Enrollment;
 use crate::envelope::{self, RecordAad};
 use crate::error::{Error, Result};
 use crate::identities::Identities;
@@ -15,6 +16,7 @@ use crate::kms::{KeyAlgorithm, KeyId, KeyManager, KmsError};
 use crate::machine_auth::MachineAuth;
 use crate::mfa::Mfa;
 use crate::namespace::TenantId;
+use crate::pki::Pki;
 use crate::policy::Policy;
 use crate::secrets::Secrets;
 use crate::services::{Clock, OsRandom, SecureRandom, Services, SystemClock};
@@ -171,9 +173,26 @@ impl Engine {
         Ok(Mfa::new(self.clone(), TenantId::new(tenant)?))
     }
 
+    /// Enrollment, external CAs, certificate extension, session
+    /// certificates and certificate authentication of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn enrollment(&self, tenant: &str) -> Result<Enrollment> {
+        Ok(Enrollment::new(self.clone(), TenantId::new(tenant)?))
+    }
+
     /// JOSE operations: the token-signing key, its rotation and the JWKS.
     pub fn jose(&self) -> Jose {
         Jose::new(self.clone())
+    }
+
+    /// The PKI handle of `tenant`: its internal CA and certificate issuance.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming `tenant` when the id is invalid.
+    pub fn pki(&self, tenant: &str) -> Result<Pki> {
+        Ok(Pki::new(self.clone(), TenantId::new(tenant)?))
     }
 
     /// The API tokens of `tenant`.

@@ -20,7 +20,7 @@ use crate::store::StoreError;
 /// | 1400 | API tokens |
 /// | 1450 | machine identities (universal auth) |
 /// | 1500 | identities, sessions, mfa |
-/// | 1600 | enrollment (reserved) |
+/// | 1600 | enrollment, CA, certificates |
 /// | 1700 | targets and webhooks |
 ///
 /// `0` is success in the bindings and never appears here.
@@ -85,6 +85,11 @@ pub enum ErrorCode {
     PasswordChangeRequired = 1503,
     /// The operation exists but is not supported by this build yet.
     NotSupported = 1504,
+    /// A presented certificate chain did not verify (RFC 5280 path
+    /// validation); the message says which certificate and why.
+    CertificateRejected = 1601,
+    /// The enrollment token was already used (one-time tokens work once).
+    EnrollmentTokenUsed = 1650,
     /// A webhook's timestamp is older or newer than the tolerance allows.
     WebhookTimestamp = 1701,
     /// A webhook message id was already accepted (replay guard).
@@ -121,6 +126,8 @@ impl ErrorCode {
         Self::MfaRequired,
         Self::PasswordChangeRequired,
         Self::NotSupported,
+        Self::CertificateRejected,
+        Self::EnrollmentTokenUsed,
         Self::WebhookTimestamp,
         Self::WebhookReplay,
     ];
@@ -150,6 +157,7 @@ impl ErrorCode {
             Self::VerificationFailed
             | Self::WrongRootKey
             | Self::RefreshTokenReused
+            | Self::CertificateRejected
             | Self::WebhookTimestamp
             | Self::WebhookReplay => ErrorKind::VerificationFailed,
             Self::InvalidState
@@ -157,7 +165,8 @@ impl ErrorCode {
             | Self::LoginLocked
             | Self::Locked
             | Self::MfaRequired
-            | Self::PasswordChangeRequired => ErrorKind::State,
+            | Self::PasswordChangeRequired
+            | Self::EnrollmentTokenUsed => ErrorKind::State,
             Self::NotSupported => ErrorKind::Policy,
             Self::StoreBackend | Self::StoreUnavailable | Self::StoreCorrupt => ErrorKind::Store,
             Self::KmsBackend | Self::KmsUnavailable => ErrorKind::KeyManager,
@@ -305,6 +314,15 @@ pub enum Error {
         /// What is not supported (`cert authentication`, …).
         what: &'static str,
     },
+    /// A certificate chain did not verify.
+    #[error("certificate rejected: {reason}")]
+    CertificateRejected {
+        /// Which certificate and why (`certificate 1 (CN=x): expired at …`).
+        reason: String,
+    },
+    /// The enrollment token was already used.
+    #[error("enrollment token was already used")]
+    EnrollmentTokenUsed,
     /// A webhook's timestamp is outside the tolerance (too old or too new).
     #[error("webhook timestamp is outside the tolerance")]
     WebhookTimestamp,
@@ -361,6 +379,8 @@ impl Error {
             Error::MfaRequired { .. } => ErrorCode::MfaRequired,
             Error::PasswordChangeRequired { .. } => ErrorCode::PasswordChangeRequired,
             Error::NotSupported { .. } => ErrorCode::NotSupported,
+            Error::CertificateRejected { .. } => ErrorCode::CertificateRejected,
+            Error::EnrollmentTokenUsed => ErrorCode::EnrollmentTokenUsed,
             Error::WebhookTimestamp => ErrorCode::WebhookTimestamp,
             Error::WebhookReplay => ErrorCode::WebhookReplay,
             Error::Store(e) => match e {

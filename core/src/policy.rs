@@ -111,7 +111,43 @@ pub struct Policy {
     /// A refresh token not exchanged for this long is refused (default
     /// 2,592,000 s = 30 days, 60..=31,536,000).
     pub refresh_token_idle_timeout_secs: u32,
+
+    // ---- certificates (SEMANTICS.md §F) -----------------------------------
+    /// Validity of issued identity client and router certificates, in
+    /// seconds (default 31,536,000 = 1 year, OpenZiti's; 3,600..=
+    /// 315,360,000). Never past the CA's own notAfter.
+    pub cert_client_validity_secs: i64,
+    /// Validity of API-session certificates, in seconds (default 43,200 =
+    /// 12 h; 60..=604,800).
+    pub cert_session_validity_secs: i64,
+    /// Issued certificates start this many seconds before "now", for clients
+    /// whose clocks run behind (default 300; 0..=3,600).
+    pub cert_clock_skew_secs: i64,
+    /// Validity of a self-signed internal CA root, in seconds (default
+    /// 315,360,000 = 10 years; 86,400..=946,080,000).
+    pub ca_validity_secs: i64,
+    // ---- enrollment (SEMANTICS.md §F) ---------------------------------------
+    /// The key manager key (P-256) that signs enrollment JWTs and enrollment
+    /// challenges (default `enrollment-signing`; created on first use).
+    pub enrollment_signing_key: KeyId,
+    /// Lifetime of an enrollment token (JWT `exp` − creation), in seconds
+    /// (default 10,800 = 180 min, the seed's; at least 300 = 5 min, at most
+    /// 2,592,000 = 30 days).
+    pub enrollment_token_ttl_secs: i64,
+    /// How long a rotated-out enrollment signing key stays in the enrollment
+    /// JWKS, in seconds (default 86,400; at least
+    /// `enrollment_token_ttl_secs`, at most 30 days), so tokens it signed
+    /// keep verifying until they expire.
+    pub enrollment_key_retention_secs: i64,
+    /// Whether `extend` may renew a certificate that has already expired
+    /// (default false: the current certificate must still be valid).
+    pub cert_renew_after_expiry: bool,
 }
+
+/// Shortest enrollment token lifetime, in seconds (5 min).
+pub const MIN_ENROLLMENT_TOKEN_TTL_SECS: i64 = 300;
+/// Longest enrollment token lifetime, in seconds (30 days).
+pub const MAX_ENROLLMENT_TOKEN_TTL_SECS: i64 = 30 * 86_400;
 
 /// Longest token-signing key retention, in seconds (30 days).
 pub const MAX_TOKEN_KEY_RETENTION_SECS: i64 = 30 * 86_400;
@@ -164,6 +200,14 @@ impl Default for Policy {
             max_api_token_lifetime_secs: 31_536_000,
             refresh_token_reuse_grace_secs: 0,
             refresh_token_idle_timeout_secs: 2_592_000,
+            cert_client_validity_secs: 31_536_000,
+            cert_session_validity_secs: 43_200,
+            cert_clock_skew_secs: 300,
+            ca_validity_secs: 315_360_000,
+            enrollment_signing_key: KeyId::from_trusted("enrollment-signing"),
+            enrollment_token_ttl_secs: 180 * 60,
+            enrollment_key_retention_secs: 86_400,
+            cert_renew_after_expiry: false,
         }
     }
 }
@@ -263,7 +307,54 @@ impl Policy {
             ));
         }
         self.validate_identities()?;
-        self.validate_mfa()
+        self.validate_certificates()?;
+        self.validate_mfa()?;
+        self.validate_enrollment()
+    }
+
+    fn validate_enrollment(&self) -> Result<()> {
+        let ttl = self.enrollment_token_ttl_secs;
+        if !(MIN_ENROLLMENT_TOKEN_TTL_SECS..=MAX_ENROLLMENT_TOKEN_TTL_SECS).contains(&ttl) {
+            return Err(Error::invalid(
+                "enrollment_token_ttl_secs",
+                format!(
+                    "must be {MIN_ENROLLMENT_TOKEN_TTL_SECS}..={MAX_ENROLLMENT_TOKEN_TTL_SECS} \
+                     (at least 5 minutes), got {ttl}"
+                ),
+            ));
+        }
+        if !(ttl..=MAX_TOKEN_KEY_RETENTION_SECS).contains(&self.enrollment_key_retention_secs) {
+            return Err(Error::invalid(
+                "enrollment_key_retention_secs",
+                format!(
+                    "must be enrollment_token_ttl_secs ({ttl})..={MAX_TOKEN_KEY_RETENTION_SECS}, got {}",
+                    self.enrollment_key_retention_secs
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_certificates(&self) -> Result<()> {
+        in_range_i64(
+            "cert_client_validity_secs",
+            self.cert_client_validity_secs,
+            3_600,
+            315_360_000,
+        )?;
+        in_range_i64(
+            "cert_session_validity_secs",
+            self.cert_session_validity_secs,
+            60,
+            604_800,
+        )?;
+        in_range_i64("cert_clock_skew_secs", self.cert_clock_skew_secs, 0, 3_600)?;
+        in_range_i64(
+            "ca_validity_secs",
+            self.ca_validity_secs,
+            86_400,
+            crate::pki::MAX_CA_VALIDITY_SECS,
+        )
     }
 
     fn validate_identities(&self) -> Result<()> {
@@ -319,6 +410,17 @@ impl Policy {
         in_range("mfa_lockout_threshold", self.mfa_lockout_threshold, 1, 100)?;
         in_range("mfa_lockout_secs", self.mfa_lockout_secs, 1, 86_400)?;
         in_range("recovery_code_count", self.recovery_code_count, 1, 32)
+    }
+}
+
+fn in_range_i64(field: &'static str, v: i64, min: i64, max: i64) -> Result<()> {
+    if (min..=max).contains(&v) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("must be {min}..={max}, got {v}"),
+        ))
     }
 }
 
@@ -484,5 +586,50 @@ mod tests {
         }
         .validate()
         .expect("60 s grace is allowed");
+    }
+
+    #[test]
+    fn enrollment_policy_defaults_and_limits() {
+        let p = Policy::default();
+        assert_eq!(p.enrollment_token_ttl_secs, 180 * 60);
+        assert!(!p.cert_renew_after_expiry);
+        assert_eq!(p.enrollment_signing_key.as_str(), "enrollment-signing");
+        for (p, field, limit) in [
+            (
+                Policy {
+                    enrollment_token_ttl_secs: 299,
+                    ..Policy::default()
+                },
+                "enrollment_token_ttl_secs",
+                "300..=2592000",
+            ),
+            (
+                Policy {
+                    enrollment_token_ttl_secs: MAX_ENROLLMENT_TOKEN_TTL_SECS + 1,
+                    enrollment_key_retention_secs: MAX_TOKEN_KEY_RETENTION_SECS,
+                    ..Policy::default()
+                },
+                "enrollment_token_ttl_secs",
+                "300..=2592000",
+            ),
+            (
+                Policy {
+                    enrollment_key_retention_secs: 10_799,
+                    ..Policy::default()
+                },
+                "enrollment_key_retention_secs",
+                "(10800)..=2592000",
+            ),
+        ] {
+            let e = p.validate().expect_err(field).to_string();
+            assert!(e.contains(field) && e.contains(limit), "{e}");
+        }
+        Policy {
+            enrollment_token_ttl_secs: 300,
+            enrollment_key_retention_secs: 300,
+            ..Policy::default()
+        }
+        .validate()
+        .expect("the minimums are allowed");
     }
 }

@@ -48,6 +48,13 @@ const TAG_LEN: usize = 16;
 /// DER of the named curve P-256 (`prime256v1`), for `CKA_EC_PARAMS`.
 const P256_PARAMS: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 /// DER of the Ed25519 OID (1.3.101.112), for `CKA_EC_PARAMS`.
+/// DER OID of secp384r1 (CKA_EC_PARAMS of P-384 keys).
+const P384_PARAMS: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
+/// DER prefix of a P-384 SubjectPublicKeyInfo (then the 97-byte point).
+const P384_SPKI_PREFIX: &[u8] = &[
+    0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b,
+    0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00,
+];
 const ED25519_PARAMS: &[u8] = &[0x06, 0x03, 0x2b, 0x65, 0x70];
 /// SubjectPublicKeyInfo of a P-256 key, up to the 65-byte point.
 const P256_SPKI_PREFIX: &[u8] = &[
@@ -485,11 +492,13 @@ impl Pkcs11KeyManager {
                     .generate_key(&Mechanism::AesKeyGen, &template)
                     .map_err(ck("generate AES-256 key"))?;
             }
-            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::Ed25519 => {
-                let (mechanism, params) = if algorithm == KeyAlgorithm::Ed25519 {
-                    (Mechanism::EccEdwardsKeyPairGen, ED25519_PARAMS)
-                } else {
-                    (Mechanism::EccKeyPairGen, P256_PARAMS)
+            KeyAlgorithm::EcdsaP256Sha256
+            | KeyAlgorithm::EcdsaP384Sha384
+            | KeyAlgorithm::Ed25519 => {
+                let (mechanism, params) = match algorithm {
+                    KeyAlgorithm::Ed25519 => (Mechanism::EccEdwardsKeyPairGen, ED25519_PARAMS),
+                    KeyAlgorithm::EcdsaP384Sha384 => (Mechanism::EccKeyPairGen, P384_PARAMS),
+                    _ => (Mechanism::EccKeyPairGen, P256_PARAMS),
                 };
                 let public = [
                     Attribute::Token(true),
@@ -593,6 +602,7 @@ impl Pkcs11KeyManager {
             .ok_or_else(|| Pkcs11Error::Metadata(format!("{label}: no CKA_EC_POINT")))?;
         let (prefix, raw_len) = match meta.algorithm {
             KeyAlgorithm::Ed25519 => (ED25519_SPKI_PREFIX, 32),
+            KeyAlgorithm::EcdsaP384Sha384 => (P384_SPKI_PREFIX, 97),
             _ => (P256_SPKI_PREFIX, 65),
         };
         let raw = ec_point(&point, raw_len)
@@ -840,15 +850,25 @@ impl KeyManager for Pkcs11KeyManager {
                         msg,
                     )
                     .map_err(ck("EdDSA sign"))?,
+                KeyAlgorithm::EcdsaP384Sha384 => {
+                    let digest = ring::digest::digest(&ring::digest::SHA384, msg);
+                    s.sign(&Mechanism::Ecdsa, key, digest.as_ref())
+                        .map_err(ck("ECDSA sign"))?
+                }
                 _ => {
                     let digest = ring::digest::digest(&ring::digest::SHA256, msg);
                     s.sign(&Mechanism::Ecdsa, key, digest.as_ref())
                         .map_err(ck("ECDSA sign"))?
                 }
             };
-            if sig.len() != 64 {
+            let want = if meta.algorithm == KeyAlgorithm::EcdsaP384Sha384 {
+                96
+            } else {
+                64
+            };
+            if sig.len() != want {
                 return Err(Pkcs11Error::Metadata(format!(
-                    "token returned a {}-byte signature, expected 64",
+                    "token returned a {}-byte signature, expected {want}",
                     sig.len()
                 ))
                 .into());

@@ -132,7 +132,7 @@ pub(super) fn resolve(ids: &Identities, id_or_name: &str) -> Result<Identity, Cl
 }
 
 /// One line from stdin without its line ending (a password or a token).
-fn stdin_line(what: &str) -> Result<Zeroizing<String>, CliError> {
+pub(super) fn stdin_line(what: &str) -> Result<Zeroizing<String>, CliError> {
     let mut buf = Zeroizing::new(Vec::new());
     std::io::stdin()
         .lock()

@@ -2,6 +2,7 @@
 //! [`Output`].
 
 mod audit;
+pub(crate) mod enroll;
 mod identity;
 mod init;
 mod kms;
@@ -61,5 +62,7 @@ pub(crate) fn run(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
         Command::Mfa { command } => mfa::run(ctx, command),
         Command::Token { command } => token::run(ctx, command),
         Command::Ua { command } => machine::run_ua(ctx, command),
+        Command::Ca { command } => enroll::run_ca(ctx, command),
+        Command::Enroll { command } => enroll::run(ctx, command),
     }
 }

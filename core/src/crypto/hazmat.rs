@@ -23,6 +23,16 @@ pub(crate) const P256_SPKI_PREFIX: [u8; 26] = [
 /// Length of an uncompressed P-256 point.
 pub(crate) const P256_POINT_LEN: usize = 65;
 
+/// DER prefix of a P-384 SubjectPublicKeyInfo: SEQUENCE { SEQUENCE {
+/// id-ecPublicKey, secp384r1 }, BIT STRING (0 unused bits) }, followed by
+/// the 97-byte uncompressed point.
+pub(crate) const P384_SPKI_PREFIX: [u8; 23] = [
+    0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b,
+    0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00,
+];
+/// Length of an uncompressed P-384 point.
+pub(crate) const P384_POINT_LEN: usize = 97;
+
 /// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): SEQUENCE {
 /// SEQUENCE { id-Ed25519 }, BIT STRING (0 unused bits) }, followed by the
 /// 32-byte public key.
@@ -36,6 +46,12 @@ pub(crate) const ED25519_PUBLIC_LEN: usize = 32;
 /// if `point` has the wrong length.
 pub(crate) fn p256_spki(point: &[u8]) -> Option<Vec<u8>> {
     (point.len() == P256_POINT_LEN).then(|| [&P256_SPKI_PREFIX[..], point].concat())
+}
+
+/// The SubjectPublicKeyInfo (DER) of an uncompressed P-384 point, or `None`
+/// if `point` has the wrong length.
+pub(crate) fn p384_spki(point: &[u8]) -> Option<Vec<u8>> {
+    (point.len() == P384_POINT_LEN).then(|| [&P384_SPKI_PREFIX[..], point].concat())
 }
 
 /// The SubjectPublicKeyInfo (DER) of an Ed25519 public key, or `None` if

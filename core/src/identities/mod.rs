@@ -38,6 +38,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub use ops::Identities;
+pub(crate) use ops::check_username as ops_check_username;
 pub use password::{
     MAX_PASSWORD_LEN, PasswordBlocklist, PasswordHashParams, SALT_LEN, SEED_MIN_PASSWORD_LEN,
     StaticBlocklist,

@@ -189,12 +189,18 @@ impl Identities {
                 },
                 self.delete_exact(Table::IdentityIndex, self.ctx.identity_name_key(&rec.name))?,
             ];
+            let enrollment = self.enrollment();
             for aid in &rec.authenticators {
                 if let Some((a, av)) = self.load_authenticator_opt(aid)? {
                     ops.extend(self.authenticator_delete_ops(&a, av)?);
+                    ops.extend(enrollment.authenticator_cleanup_ops(&a)?);
                 }
             }
-            for (s, sv) in self.sessions_of(id)? {
+            let sessions = self.sessions_of(id)?;
+            let session_ids: Vec<String> =
+                sessions.iter().map(|((_, s), _)| s.id.clone()).collect();
+            ops.extend(enrollment.identity_cleanup_ops(id, &session_ids)?);
+            for (s, sv) in sessions {
                 ops.push(Op::Delete {
                     table: Table::ApiSession,
                     key: s.0,
@@ -325,48 +331,7 @@ impl Identities {
         }
         self.ctx.engine.retry(|| {
             let (mut ident, iver) = self.ctx.load_identity(identity_id)?;
-            let ck = self.ctx.cert_key(&fp);
-            if self.ctx.store().get(Table::IdentityIndex, &ck)?.is_some() {
-                return Err(Error::AlreadyExists {
-                    what: "certificate",
-                });
-            }
-            let now = self.ctx.now().0;
-            let a = AuthenticatorRecord {
-                id: new_uuid(&self.ctx.engine)?,
-                identity_id: identity_id.to_owned(),
-                method: AuthenticatorMethod::Cert.as_str().to_owned(),
-                username: None,
-                password_hash: None,
-                password_change_required: false,
-                cert_fingerprint: Some(fp.clone()),
-                cert_pending_fingerprint: None,
-                tags: Tags::new(),
-                create_time: now,
-                update_time: now,
-            };
-            ident.authenticators.push(a.id.clone());
-            ident.update_time = now;
-            let mut ops = vec![
-                Op::Put {
-                    table: Table::IdentityIndex,
-                    key: ck,
-                    value: a.id.clone().into_bytes(),
-                    expect: Version::ABSENT,
-                },
-                put(
-                    Table::Authenticator,
-                    self.ctx.authenticator_key(&a.id),
-                    &a,
-                    Version::ABSENT,
-                )?,
-                put(
-                    Table::Identity,
-                    self.ctx.identity_key(identity_id),
-                    &ident,
-                    iver,
-                )?,
-            ];
+            let (mut ops, a) = self.cert_authenticator_ops(&mut ident, iver, &fp)?;
             ops.extend(
                 self.ctx
                     .audit_ops(identity_id, "authenticator.cert.add", "ok")?,
@@ -374,6 +339,174 @@ impl Identities {
             self.ctx.store().commit(&ops)?;
             a.to_public()
         })
+    }
+
+    /// The ops that add a cert authenticator for fingerprint `fp` (lower-case
+    /// hex) to `ident` (read at `iver`): the fingerprint index entry, the
+    /// authenticator and the identity's new authenticator list. No audit.
+    /// For enrollment, which adds them to the commit that consumes a token.
+    pub(crate) fn cert_authenticator_ops(
+        &self,
+        ident: &mut IdentityRecord,
+        iver: Version,
+        fp: &str,
+    ) -> Result<(Vec<Op>, AuthenticatorRecord)> {
+        let ck = self.ctx.cert_key(fp);
+        if self.ctx.store().get(Table::IdentityIndex, &ck)?.is_some() {
+            return Err(Error::AlreadyExists {
+                what: "certificate",
+            });
+        }
+        let now = self.ctx.now().0;
+        let a = AuthenticatorRecord {
+            id: new_uuid(&self.ctx.engine)?,
+            identity_id: ident.id.clone(),
+            method: AuthenticatorMethod::Cert.as_str().to_owned(),
+            username: None,
+            password_hash: None,
+            password_change_required: false,
+            cert_fingerprint: Some(fp.to_owned()),
+            cert_pending_fingerprint: None,
+            tags: Tags::new(),
+            create_time: now,
+            update_time: now,
+        };
+        ident.authenticators.push(a.id.clone());
+        ident.update_time = now;
+        let ops = vec![
+            Op::Put {
+                table: Table::IdentityIndex,
+                key: ck,
+                value: a.id.clone().into_bytes(),
+                expect: Version::ABSENT,
+            },
+            put(
+                Table::Authenticator,
+                self.ctx.authenticator_key(&a.id),
+                &a,
+                Version::ABSENT,
+            )?,
+            put(
+                Table::Identity,
+                self.ctx.identity_key(&ident.id),
+                ident,
+                iver,
+            )?,
+        ];
+        Ok((ops, a))
+    }
+
+    /// Checks a new username and password and hashes the password (the slow
+    /// part, done before any commit).
+    pub(crate) fn prepare_password(&self, username: &str, password_text: &str) -> Result<String> {
+        check_username(username)?;
+        self.check_new_password("password", password_text)?;
+        self.hash(password_text)
+    }
+
+    /// The ops that create `ident`'s first password authenticator with an
+    /// already computed hash. No audit. For enrollment (`updb`).
+    ///
+    /// # Errors
+    /// [`Error::AlreadyExists`] (`authenticator`) when the identity already
+    /// has one, (`username`) when the username is taken.
+    pub(crate) fn new_password_ops(
+        &self,
+        ident: &mut IdentityRecord,
+        iver: Version,
+        username: &str,
+        hash: &str,
+    ) -> Result<(Vec<Op>, AuthenticatorRecord)> {
+        if self.updb_of(ident)?.is_some() {
+            return Err(Error::AlreadyExists {
+                what: "password authenticator",
+            });
+        }
+        let now = self.ctx.now().0;
+        let a = AuthenticatorRecord {
+            id: new_uuid(&self.ctx.engine)?,
+            identity_id: ident.id.clone(),
+            method: AuthenticatorMethod::Updb.as_str().to_owned(),
+            username: Some(username.to_owned()),
+            password_hash: Some(hash.to_owned()),
+            password_change_required: false,
+            cert_fingerprint: None,
+            cert_pending_fingerprint: None,
+            tags: Tags::new(),
+            create_time: now,
+            update_time: now,
+        };
+        ident.authenticators.push(a.id.clone());
+        ident.update_time = now;
+        let ops = vec![
+            self.claim_username(username, &a.id)?,
+            put(
+                Table::Authenticator,
+                self.ctx.authenticator_key(&a.id),
+                &a,
+                Version::ABSENT,
+            )?,
+            put(
+                Table::Identity,
+                self.ctx.identity_key(&ident.id),
+                ident,
+                iver,
+            )?,
+        ];
+        Ok((ops, a))
+    }
+
+    /// A new identity record named `name` and the op that reserves its name
+    /// (no audit), for CA auto-enrollment. The caller adds the `Put` of the
+    /// record itself (expecting [`Version::ABSENT`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming `name`; [`Error::AlreadyExists`].
+    pub(crate) fn new_identity_ops(&self, name: &str) -> Result<(Op, IdentityRecord)> {
+        check_identity_name(name)?;
+        let name_key = self.ctx.identity_name_key(name);
+        if self
+            .ctx
+            .store()
+            .get(Table::IdentityIndex, &name_key)?
+            .is_some()
+        {
+            return Err(Error::AlreadyExists { what: "identity" });
+        }
+        let now = self.ctx.now().0;
+        let rec = IdentityRecord {
+            id: new_uuid(&self.ctx.engine)?,
+            name: name.to_owned(),
+            tags: Tags::new(),
+            create_time: now,
+            update_time: now,
+            authenticators: Vec::new(),
+        };
+        let op = Op::Put {
+            table: Table::IdentityIndex,
+            key: name_key,
+            value: rec.id.clone().into_bytes(),
+            expect: Version::ABSENT,
+        };
+        Ok((op, rec))
+    }
+
+    /// The enrollment handle of the same tenant (for cascading deletes).
+    fn enrollment(&self) -> crate::enrollment::Enrollment {
+        crate::enrollment::Enrollment::new(self.ctx.engine.clone(), self.ctx.tenant.clone())
+    }
+
+    /// The shared context (enrollment builds its commits with it).
+    pub(crate) fn ctx(&self) -> &Ctx {
+        &self.ctx
+    }
+
+    /// Loads an authenticator by id (any identity of the tenant).
+    pub(crate) fn load_authenticator_rec(
+        &self,
+        id: &str,
+    ) -> Result<(AuthenticatorRecord, Version)> {
+        self.load_authenticator(id)
     }
 
     /// Marks a password as compromised: the next login's session must change
@@ -415,6 +548,7 @@ impl Identities {
             ident.authenticators.retain(|x| *x != a.id);
             ident.update_time = self.ctx.now().0;
             let mut ops = self.authenticator_delete_ops(&a, av)?;
+            ops.extend(self.enrollment().authenticator_cleanup_ops(&a)?);
             ops.push(put(
                 Table::Identity,
                 self.ctx.identity_key(&ident.id),
@@ -714,9 +848,10 @@ impl Identities {
     ///   A wrong password is audited and counts toward the lockout; a hash
     ///   weaker than the policy is re-hashed in the commit that opens the
     ///   session.
-    /// - `cert`: the method and its errors exist; verifying chains needs the
-    ///   enrollment/CA domain, so a well-formed request answers
-    ///   [`Error::NotSupported`].
+    /// - `cert`: a client certificate chain (DER, leaf first) that verifies
+    ///   to the tenant's internal CA or a verified external CA and whose leaf
+    ///   is the current or pending certificate of a cert authenticator
+    ///   ([`crate::enrollment::Enrollment::authorize_chain`]).
     /// - `ext-jwt`: a JWT of a registered, enabled signer (signature, `iss`,
     ///   `aud`, `exp`, `nbf`, algorithm allow-list) whose identity claim names
     ///   an existing identity.
@@ -795,9 +930,36 @@ impl Identities {
                         "must hold 1..=10 DER certificates of 1..=65536 bytes each",
                     ));
                 }
-                Err(Error::NotSupported {
-                    what: "cert authentication",
-                })
+                let principal = self.enrollment().authorize_chain(chain)?;
+                // A session certificate belongs to its session; it does not
+                // open new ones.
+                let Some(aid) = principal.authenticator_id else {
+                    return Err(Error::VerificationFailed);
+                };
+                self.open_session(
+                    &req,
+                    &principal.identity_id,
+                    "cert",
+                    Some(&aid),
+                    false,
+                    |ops| {
+                        // The certificate must still be the authenticator's
+                        // when the session opens.
+                        let (a, av) = self.load_authenticator(&aid)?;
+                        let fp = &principal.fingerprint;
+                        if a.cert_fingerprint.as_deref() != Some(fp.as_str())
+                            && a.cert_pending_fingerprint.as_deref() != Some(fp.as_str())
+                        {
+                            return Err(Error::VerificationFailed);
+                        }
+                        ops.push(Op::Check {
+                            table: Table::Authenticator,
+                            key: self.ctx.authenticator_key(&aid),
+                            expect: av,
+                        });
+                        Ok(())
+                    },
+                )
             }
             Credentials::ExtJwt { token: jwt } => {
                 let signers = self.signer_records()?;
@@ -1264,7 +1426,7 @@ pub(crate) fn check_text(field: &'static str, s: &str, min: usize, max: usize) -
     Ok(())
 }
 
-fn check_username(u: &str) -> Result<()> {
+pub(crate) fn check_username(u: &str) -> Result<()> {
     let n = u.chars().count();
     if !(MIN_USERNAME_LEN..=MAX_USERNAME_LEN).contains(&n) {
         return Err(Error::invalid(

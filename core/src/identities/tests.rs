@@ -1074,17 +1074,16 @@ fn sessions_list_and_purge() {
     );
 }
 
-/// `cert`: the method and its errors exist; chains are checked by the
-/// enrollment domain, so a well-formed request is "not supported" (1504).
+/// `cert`: chains are checked by the enrollment domain (its tests cover
+/// success); a chain that verifies to no trusted CA is refused with the
+/// reason, and bad input names the field.
 #[test]
-fn cert_authentication_is_not_supported_yet() {
+fn cert_authentication_refuses_untrusted_chains() {
     let fx = fixture();
     let e = ids(&fx)
         .authenticate(AuthRequest::cert(vec![vec![0x30, 0x00]]))
         .unwrap_err();
-    assert_eq!(e.code(), ErrorCode::NotSupported);
-    assert_eq!(e.code().as_u32(), 1504);
-    assert!(e.to_string().contains("cert authentication"));
+    assert_eq!(e.code(), ErrorCode::CertificateRejected, "{e}");
     assert_invalid(
         ids(&fx)
             .authenticate(AuthRequest::cert(vec![]))

@@ -13,12 +13,28 @@ use crate::testing::SeededRng;
 /// naming it get past the key lookup into the unwrap path.
 pub const FUZZ_KEK: &str = "fuzz";
 
+/// The PKI CSR parser (PEM and DER).
+pub fn pki_csr(data: &[u8]) {
+    crate::pki::fuzz_csr(data);
+}
+
+/// The PKI certificate chain parsers and verifier.
+pub fn pki_cert_chain(data: &[u8]) {
+    crate::pki::fuzz_cert_chain(data);
+}
+
+/// The PKCS#7 certs-only writer and parser round trip.
+pub fn pki_pkcs7(data: &[u8]) {
+    crate::pki::fuzz_pkcs7_round_trip(data);
+}
+
 /// Decodes `data` as every persisted record type.
 pub fn record_codec(data: &[u8]) {
     let _ = crate::codec::decode::<ciborium::Value>(data, "fuzz");
     crate::secrets::fuzz_decode_record(data);
     crate::identities::fuzz_decode_records(data);
     crate::mfa::fuzz_decode_record(data);
+    crate::enrollment::fuzz_decode_records(data);
 }
 
 /// Parses and opens `data` as a sealed envelope against a real local key
@@ -166,6 +182,46 @@ pub fn xff_resolve(data: &[u8]) {
             .filter_map(|hop| crate::machine_auth::ip::parse_hop(hop.trim()))
             .any(|hop| canonical_ip(hop) == got);
     assert!(from_input, "resolved address must come from the input");
+}
+
+/// The signing key of [`enrollment_jwt`]'s second half.
+const FUZZ_ENROLL_KEY: &str = "fuzz-enroll";
+
+/// Enrollment JWTs: `data` as a compact token (parser, verifier against a
+/// fixed JWKS, nonce check, record decoders); then `data` as the claims of a
+/// token correctly signed by a fixed key, so the claim checks after the
+/// signature are reached too.
+pub fn enrollment_jwt(data: &[u8]) {
+    crate::enrollment::fuzz_enrollment_jwt(data);
+    static JWKS: OnceLock<crate::jose::Jwks> = OnceLock::new();
+    let km = key_manager();
+    let id = KeyId::from_trusted(FUZZ_ENROLL_KEY);
+    let jwks = JWKS.get_or_init(|| {
+        km.create_key(&id, KeyAlgorithm::EcdsaP256Sha256)
+            .expect("fuzz harness: signing key");
+        let spki = km.public_key(&id).expect("fuzz harness: public key");
+        let public = crate::jose::PublicKey::from_spki_der(&spki).expect("fuzz harness: spki");
+        crate::jose::Jwks::new(vec![crate::jose::Jwk::from_public_key(
+            public,
+            Some("k".into()),
+            Some("ES256"),
+        )])
+        .expect("fuzz harness: jwks")
+    });
+    let mut header = serde_json::Map::new();
+    header.insert("alg".into(), "ES256".into());
+    header.insert("typ".into(), "JWT".into());
+    header.insert("kid".into(), "k".into());
+    if let Ok(token) = crate::jose::sign_compact(&header, data, |m| {
+        km.sign(&id, m).map_err(crate::Error::from)
+    }) {
+        let _ = crate::enrollment::verify_enrollment_jwt(
+            &token,
+            jwks,
+            "credcycle",
+            crate::UnixTime(1_700_000_000),
+        );
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 //!   instead of failing later on every key.
 //!
 //! Key material per algorithm: AES-256-GCM, 32 random bytes; Ed25519, the
-//! 32-byte seed; ECDSA P-256, the PKCS#8 document ring generates.
+//! 32-byte seed; ECDSA P-256 and P-384, the PKCS#8 document ring generates.
 //!
 //! # Wrapped data key format
 //! `0x01 || nonce (12) || ciphertext || tag (16)`: AES-256-GCM under the key
@@ -85,6 +85,9 @@ struct CachedMaterial {
     /// The expanded key of an AES-256-GCM version, so that wraps and unwraps
     /// skip the key schedule.
     aes: Option<Arc<hazmat::AesGcmKey>>,
+    /// The parsed key pair of an ECDSA version (parsing a PKCS#8 document
+    /// recomputes the public key, which costs as much as a signature).
+    ecdsa: Option<Arc<EcdsaKeyPair>>,
 }
 
 /// A key record as last read from the store and its decoding. Every
@@ -568,6 +571,20 @@ impl LocalKeyManager {
         meta: &KeyMeta,
         version: u32,
     ) -> Result<(Arc<SecretBytes>, Option<Arc<hazmat::AesGcmKey>>), KmsError> {
+        self.cached_version(meta, version)
+            .map(|c| (c.material, c.aes))
+    }
+
+    /// The parsed ECDSA key pair of `version` of signing key `meta`.
+    fn ecdsa_key(&self, meta: &KeyMeta, version: u32) -> Result<Arc<EcdsaKeyPair>, KmsError> {
+        self.cached_version(meta, version)?
+            .ecdsa
+            .ok_or_else(|| LocalFailure::KeyRejected.into())
+    }
+
+    /// The cache entry of `version` of `meta`, loaded (and unsealed) when
+    /// absent or made from other sealed bytes.
+    fn cached_version(&self, meta: &KeyMeta, version: u32) -> Result<CachedMaterial, KmsError> {
         let sealed = meta.sealed(version).ok_or(KmsError::NotFound)?;
         if let Some(hit) = self
             .lock_cache()
@@ -575,7 +592,12 @@ impl LocalKeyManager {
             .and_then(|versions| versions.get(&version))
         {
             if hit.sealed == sealed {
-                return Ok((Arc::clone(&hit.material), hit.aes.clone()));
+                return Ok(CachedMaterial {
+                    sealed: Vec::new(),
+                    material: Arc::clone(&hit.material),
+                    aes: hit.aes.clone(),
+                    ecdsa: hit.ecdsa.clone(),
+                });
             }
         }
         let aad = material_aad(&meta.id, version, meta.algorithm);
@@ -584,7 +606,7 @@ impl LocalKeyManager {
         let plain = SecretBytes::new(plain);
         let length_ok = match meta.algorithm {
             KeyAlgorithm::Aes256Gcm | KeyAlgorithm::Ed25519 => plain.len() == KEY_LEN,
-            KeyAlgorithm::EcdsaP256Sha256 => !plain.is_empty(),
+            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::EcdsaP384Sha384 => !plain.is_empty(),
         };
         if !length_ok {
             return Err(corrupt("kms key material has the wrong length"));
@@ -593,7 +615,15 @@ impl LocalKeyManager {
             KeyAlgorithm::Aes256Gcm => Some(Arc::new(
                 hazmat::AesGcmKey::new(plain.expose()).map_err(|_| LocalFailure::KeyRejected)?,
             )),
-            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::Ed25519 => None,
+            KeyAlgorithm::EcdsaP256Sha256
+            | KeyAlgorithm::EcdsaP384Sha384
+            | KeyAlgorithm::Ed25519 => None,
+        };
+        let ecdsa = match meta.algorithm {
+            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::EcdsaP384Sha384 => {
+                Some(Arc::new(self.ecdsa_pair(meta.algorithm, &plain)?))
+            }
+            KeyAlgorithm::Aes256Gcm | KeyAlgorithm::Ed25519 => None,
         };
         let material = Arc::new(plain);
         let mut cache = self.lock_cache();
@@ -610,9 +640,15 @@ impl LocalKeyManager {
                 sealed: sealed.to_vec(),
                 material: Arc::clone(&material),
                 aes: aes.clone(),
+                ecdsa: ecdsa.clone(),
             },
         );
-        Ok((material, aes))
+        Ok(CachedMaterial {
+            sealed: Vec::new(),
+            material,
+            aes,
+            ecdsa,
+        })
     }
 
     /// New key material for `algorithm`.
@@ -625,12 +661,9 @@ impl LocalKeyManager {
                     .map_err(|_| LocalFailure::Random)?;
                 Ok(SecretBytes::from_slice(&bytes))
             }
-            KeyAlgorithm::EcdsaP256Sha256 => {
-                let doc = EcdsaKeyPair::generate_pkcs8(
-                    &ring_sig::ECDSA_P256_SHA256_FIXED_SIGNING,
-                    &self.system_rng,
-                )
-                .map_err(|_| LocalFailure::Random)?;
+            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::EcdsaP384Sha384 => {
+                let doc = EcdsaKeyPair::generate_pkcs8(ecdsa_alg(algorithm), &self.system_rng)
+                    .map_err(|_| LocalFailure::Random)?;
                 Ok(SecretBytes::from_slice(doc.as_ref()))
             }
         }
@@ -651,13 +684,13 @@ impl LocalKeyManager {
         Ok(VersionRecord { version, sealed })
     }
 
-    fn p256_pair(&self, material: &SecretBytes) -> Result<EcdsaKeyPair, KmsError> {
-        EcdsaKeyPair::from_pkcs8(
-            &ring_sig::ECDSA_P256_SHA256_FIXED_SIGNING,
-            material.expose(),
-            &self.system_rng,
-        )
-        .map_err(|_| LocalFailure::KeyRejected.into())
+    fn ecdsa_pair(
+        &self,
+        algorithm: KeyAlgorithm,
+        material: &SecretBytes,
+    ) -> Result<EcdsaKeyPair, KmsError> {
+        EcdsaKeyPair::from_pkcs8(ecdsa_alg(algorithm), material.expose(), &self.system_rng)
+            .map_err(|_| LocalFailure::KeyRejected.into())
     }
 
     fn ed25519_pair(material: &SecretBytes) -> Result<Ed25519KeyPair, KmsError> {
@@ -690,6 +723,15 @@ impl LocalKeyManager {
             }
         }
         Err(LocalFailure::TooManyConflicts.into())
+    }
+}
+
+/// ring's fixed-size signing algorithm of an ECDSA key algorithm.
+fn ecdsa_alg(algorithm: KeyAlgorithm) -> &'static ring_sig::EcdsaSigningAlgorithm {
+    if algorithm == KeyAlgorithm::EcdsaP384Sha384 {
+        &ring_sig::ECDSA_P384_SHA384_FIXED_SIGNING
+    } else {
+        &ring_sig::ECDSA_P256_SHA256_FIXED_SIGNING
     }
 }
 
@@ -831,8 +873,8 @@ impl KeyManager for LocalKeyManager {
         meta.refuse_if(&[KeyState::Disabled, KeyState::PendingDeletion], "sign")?;
         let material = self.material(&meta, meta.primary_version)?;
         match meta.algorithm {
-            KeyAlgorithm::EcdsaP256Sha256 => {
-                let pair = self.p256_pair(&material)?;
+            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::EcdsaP384Sha384 => {
+                let pair = self.ecdsa_key(&meta, meta.primary_version)?;
                 let sig = pair
                     .sign(&self.system_rng, msg)
                     .map_err(|_| LocalFailure::Random)?;
@@ -852,9 +894,16 @@ impl KeyManager for LocalKeyManager {
         meta.refuse_if(&[KeyState::PendingDeletion], "public_key")?;
         let material = self.material(&meta, meta.primary_version)?;
         let spki = match meta.algorithm {
-            KeyAlgorithm::EcdsaP256Sha256 => {
-                hazmat::p256_spki(self.p256_pair(&material)?.public_key().as_ref())
-            }
+            KeyAlgorithm::EcdsaP256Sha256 => hazmat::p256_spki(
+                self.ecdsa_key(&meta, meta.primary_version)?
+                    .public_key()
+                    .as_ref(),
+            ),
+            KeyAlgorithm::EcdsaP384Sha384 => hazmat::p384_spki(
+                self.ecdsa_key(&meta, meta.primary_version)?
+                    .public_key()
+                    .as_ref(),
+            ),
             KeyAlgorithm::Ed25519 => {
                 hazmat::ed25519_spki(Self::ed25519_pair(&material)?.public_key().as_ref())
             }
@@ -890,6 +939,39 @@ mod tests {
     crate::kms_conformance!(conformance, || -> Arc<dyn KeyManager> {
         Arc::new(manager(&Arc::new(MemoryStore::new()), 7, 7))
     });
+
+    /// P-384 (for CA keys): SPKI, 96-byte signatures that verify, rotation,
+    /// and the cached key pair survives a second instance on the same store.
+    #[test]
+    fn p384_keys_sign_verify_rotate_and_reload() {
+        let store = Arc::new(MemoryStore::new());
+        let km = manager(&store, 7, 1);
+        let k = id("ca-p384");
+        let info = km
+            .create_key(&k, KeyAlgorithm::EcdsaP384Sha384)
+            .expect("create");
+        assert_eq!(info.purpose, KeyPurpose::Sign);
+        assert_eq!(
+            KeyAlgorithm::parse("p384"),
+            Some(KeyAlgorithm::EcdsaP384Sha384)
+        );
+        let spki = km.public_key(&k).expect("spki");
+        assert_eq!(spki.len(), 23 + 97);
+        let sig = km.sign(&k, b"msg").expect("sign");
+        assert_eq!(sig.len(), 96);
+        let ok = |spki: &[u8], sig: &[u8]| {
+            crate::testing::verify_signature(KeyAlgorithm::EcdsaP384Sha384, spki, b"msg", sig)
+        };
+        assert!(ok(&spki, &sig));
+        assert!(!ok(&spki, &km.sign(&k, b"other").expect("sign")));
+        km.rotate_key(&k).expect("rotate");
+        let spki2 = km.public_key(&k).expect("spki2");
+        assert_ne!(spki, spki2);
+        assert!(ok(&spki2, &km.sign(&k, b"msg").expect("sign")));
+        let again = manager(&store, 7, 2);
+        assert_eq!(again.public_key(&k).expect("reload"), spki2);
+        assert!(ok(&spki2, &again.sign(&k, b"msg").expect("sign")));
+    }
 
     #[test]
     fn keys_persist_across_instances() {

@@ -94,16 +94,20 @@ pub enum KeyAlgorithm {
     /// ECDSA on P-256 with SHA-256 (purpose `Sign`). Signatures are the
     /// fixed-size `r || s` form (64 bytes), as PKCS#11 and JWS use.
     EcdsaP256Sha256,
+    /// ECDSA on P-384 with SHA-384 (purpose `Sign`); fixed-size `r || s`
+    /// signatures (96 bytes).
+    EcdsaP384Sha384,
     /// Ed25519 (purpose `Sign`); 64-byte signatures.
     Ed25519,
 }
 
 impl KeyAlgorithm {
-    /// `aes256gcm`, `p256` or `ed25519` (the CLI's spelling).
+    /// `aes256gcm`, `p256`, `p384` or `ed25519` (the CLI's spelling).
     pub fn as_str(self) -> &'static str {
         match self {
             KeyAlgorithm::Aes256Gcm => "aes256gcm",
             KeyAlgorithm::EcdsaP256Sha256 => "p256",
+            KeyAlgorithm::EcdsaP384Sha384 => "p384",
             KeyAlgorithm::Ed25519 => "ed25519",
         }
     }
@@ -112,7 +116,9 @@ impl KeyAlgorithm {
     pub fn purpose(self) -> KeyPurpose {
         match self {
             KeyAlgorithm::Aes256Gcm => KeyPurpose::Wrap,
-            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::Ed25519 => KeyPurpose::Sign,
+            KeyAlgorithm::EcdsaP256Sha256
+            | KeyAlgorithm::EcdsaP384Sha384
+            | KeyAlgorithm::Ed25519 => KeyPurpose::Sign,
         }
     }
 
@@ -121,6 +127,7 @@ impl KeyAlgorithm {
         match s {
             "aes256gcm" => Some(KeyAlgorithm::Aes256Gcm),
             "p256" => Some(KeyAlgorithm::EcdsaP256Sha256),
+            "p384" => Some(KeyAlgorithm::EcdsaP384Sha384),
             "ed25519" => Some(KeyAlgorithm::Ed25519),
             _ => None,
         }

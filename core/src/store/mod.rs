@@ -67,6 +67,28 @@ pub enum Table {
     Mfa = 56,
     /// Failed-attempt counters and locks (password and MFA).
     Lockout = 57,
+    /// The tenant's internal CA (certificate chain and KeyManager key id).
+    Ca = 70,
+    /// The enrollment signing keys published in each tenant's enrollment
+    /// JWKS (one record per tenant).
+    EnrollmentSigningKeys = 80,
+    /// Enrollments (one-time tokens by method), keyed by identity.
+    Enrollment = 81,
+    /// Enrollment token digests → their enrollment.
+    EnrollmentToken = 82,
+    /// External (third-party) certificate authorities.
+    ExternalCa = 83,
+    /// Unique lookups of external CAs: names, certificate fingerprints,
+    /// verification tokens.
+    ExternalCaIndex = 84,
+    /// Certificates issued by the engine (client, router, session), keyed by
+    /// SHA-256 fingerprint.
+    IssuedCert = 85,
+    /// Session certificates by API session (for listing and deletion).
+    SessionCertIndex = 86,
+    /// Extension state of certificate authenticators (requested extension
+    /// and key roll, last extension).
+    CertAuthState = 87,
 }
 
 impl Table {
@@ -95,6 +117,15 @@ impl Table {
         Table::ApiSessionIndex,
         Table::Mfa,
         Table::Lockout,
+        Table::Ca,
+        Table::EnrollmentSigningKeys,
+        Table::Enrollment,
+        Table::EnrollmentToken,
+        Table::ExternalCa,
+        Table::ExternalCaIndex,
+        Table::IssuedCert,
+        Table::SessionCertIndex,
+        Table::CertAuthState,
     ];
 
     /// The persisted number of the table.

@@ -1,13 +1,15 @@
 //! `kms_conformance!`: the KeyManager contract, run against every KeyManager.
 
-use ring::signature::{ECDSA_P256_SHA256_FIXED, ED25519, UnparsedPublicKey};
+use ring::signature::{
+    ECDSA_P256_SHA256_FIXED, ECDSA_P384_SHA384_FIXED, ED25519, UnparsedPublicKey,
+};
 
 use crate::crypto::hazmat;
 use crate::kms::KeyAlgorithm;
 
 /// Whether `sig` is a valid signature of `msg` by the key whose
 /// SubjectPublicKeyInfo (DER) is `spki`, for a signing key of `algorithm`
-/// (P-256: fixed 64-byte `r || s`). `false` for anything malformed and for
+/// (P-256/P-384: fixed 64/96-byte `r || s`). `false` for anything malformed and for
 /// non-signing algorithms.
 ///
 /// For the conformance suite, whose callers may not depend on ring.
@@ -22,6 +24,11 @@ pub fn verify_signature(algorithm: KeyAlgorithm, spki: &[u8], msg: &[u8], sig: &
             &hazmat::P256_SPKI_PREFIX,
             hazmat::P256_POINT_LEN,
             &ECDSA_P256_SHA256_FIXED,
+        ),
+        KeyAlgorithm::EcdsaP384Sha384 => (
+            &hazmat::P384_SPKI_PREFIX,
+            hazmat::P384_POINT_LEN,
+            &ECDSA_P384_SHA384_FIXED,
         ),
         KeyAlgorithm::Ed25519 => (
             &hazmat::ED25519_SPKI_PREFIX,
