@@ -450,6 +450,46 @@ typedef struct {
 #define CREDCYCLE_RESULT_IDEMPOTENCY_MISMATCH 1302
 
 /*
+ An already-used refresh token was presented again; its family is revoked.
+ */
+#define CREDCYCLE_RESULT_REFRESH_TOKEN_REUSED 1401
+
+/*
+ Too many failed logins: the client is locked out for a while.
+ */
+#define CREDCYCLE_RESULT_LOGIN_LOCKED 1451
+
+/*
+ Too many failed attempts: the factor (password or MFA) is locked for a while.
+ */
+#define CREDCYCLE_RESULT_LOCKED 1501
+
+/*
+ The API session still owes its second factor.
+ */
+#define CREDCYCLE_RESULT_MFA_REQUIRED 1502
+
+/*
+ The password must be changed before anything else.
+ */
+#define CREDCYCLE_RESULT_PASSWORD_CHANGE_REQUIRED 1503
+
+/*
+ The operation is not supported by this build.
+ */
+#define CREDCYCLE_RESULT_NOT_SUPPORTED 1504
+
+/*
+ A webhook's timestamp is outside the tolerance.
+ */
+#define CREDCYCLE_RESULT_WEBHOOK_TIMESTAMP 1701
+
+/*
+ A webhook message id was already accepted (replay).
+ */
+#define CREDCYCLE_RESULT_WEBHOOK_REPLAY 1702
+
+/*
  A required pointer argument was NULL.
  */
 #define CREDCYCLE_RESULT_NULL_PARAMETER 9001

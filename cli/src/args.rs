@@ -43,9 +43,10 @@ pub(crate) struct GlobalArgs {
     )]
     pub(crate) db: PathBuf,
 
-    /// Store URL: `sqlite:PATH` (same as --db PATH); `postgres://…` is not
-    /// supported in this build. Takes precedence over CREDCYCLE_DB; cannot be
-    /// combined with --db.
+    /// Store URL: `sqlite:PATH` (same as --db PATH) or
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (`?sslmode=require`
+    /// for TLS, `&sslrootcert=PATH` for its CA). Takes precedence over
+    /// CREDCYCLE_DB; cannot be combined with --db.
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) store: Option<String>,
 
@@ -61,7 +62,8 @@ pub(crate) struct GlobalArgs {
     pub(crate) root_key_file: PathBuf,
 
     /// Key manager: `local` (the default: keys sealed under the root key
-    /// file); `pkcs11:…` is not supported in this build.
+    /// file) or `pkcs11:module=PATH;token=LABEL;pin-env=VAR` (or
+    /// `pin-file=PATH`): keys generated in a PKCS#11 token.
     #[arg(long, global = true, value_name = "SPEC")]
     pub(crate) kms: Option<String>,
 
@@ -95,6 +97,408 @@ pub(crate) enum Command {
     /// The audit trail of one subject (e.g. `secret:NAME`) and whether its
     /// hash chain verifies.
     Audit(AuditArgs),
+    /// Action targets: signed (and optionally encrypted) webhook payloads.
+    Target {
+        #[command(subcommand)]
+        command: TargetCommand,
+    },
+    /// The engine's JWKS (token-signing keys, current and still-valid
+    /// previous), created on first use.
+    Jwks,
+    /// Identities (people and devices that authenticate).
+    Identity {
+        #[command(subcommand)]
+        command: IdentityCommand,
+    },
+    /// Authenticators of identities.
+    Authenticator {
+        #[command(subcommand)]
+        command: AuthenticatorCommand,
+    },
+    /// Authenticate and manage API sessions.
+    Auth {
+        #[command(subcommand)]
+        command: AuthCommand,
+    },
+    /// TOTP multi-factor authentication and recovery codes.
+    Mfa {
+        #[command(subcommand)]
+        command: MfaCommand,
+    },
+    /// API tokens with rotation policies and refresh tokens.
+    Token {
+        #[command(subcommand)]
+        command: crate::commands::token::TokenCommand,
+    },
+    /// Universal auth of machine identities: configuration, client secrets,
+    /// login, access tokens.
+    Ua {
+        #[command(subcommand)]
+        command: crate::commands::machine::UaCommand,
+    },
+}
+
+/// `target …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum TargetCommand {
+    /// Create a target; prints its first signing key once.
+    Create {
+        /// Name (1..=1000 characters).
+        name: String,
+        /// Absolute http(s) URL (at most 2048 characters).
+        #[arg(long, value_name = "URL")]
+        endpoint: String,
+        /// Timeout, e.g. 10s, 500ms (> 0, at most 270s).
+        #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "D")]
+        timeout: std::time::Duration,
+        /// Target type.
+        #[arg(long = "type", value_enum, default_value = "webhook")]
+        target_type: TargetTypeArg,
+        /// Stop the execution when this target fails (webhook and call;
+        /// refused with --type async).
+        #[arg(long)]
+        interrupt_on_error: bool,
+        /// Payload type.
+        #[arg(long, value_enum, default_value = "json")]
+        payload: PayloadArg,
+        /// Signature scheme.
+        #[arg(long, value_enum, default_value = "zitadel")]
+        scheme: SchemeArg,
+        /// Header name of the zitadel scheme (default ZITADEL-Signature).
+        #[arg(long, value_name = "NAME")]
+        signature_header: Option<String>,
+        /// The receiver's public key (PEM) for --payload jwe, added as the
+        /// active encryption key in the same commit (a bad key creates
+        /// nothing).
+        #[arg(long, value_name = "PEM")]
+        encryption_key_file: Option<PathBuf>,
+    },
+    /// Update Target: unset options are unchanged; --expiration-signing-key
+    /// makes a new signing key (0s retires the old one at once, a longer
+    /// duration keeps it signing until then).
+    Update {
+        /// Target id.
+        id: String,
+        /// New name.
+        #[arg(long, value_name = "N")]
+        name: Option<String>,
+        /// New endpoint.
+        #[arg(long, value_name = "URL")]
+        endpoint: Option<String>,
+        /// New timeout.
+        #[arg(long, value_parser = parse_duration, value_name = "D")]
+        timeout: Option<std::time::Duration>,
+        /// New type.
+        #[arg(long = "type", value_enum)]
+        target_type: Option<TargetTypeArg>,
+        /// Stop the execution on failure: `--interrupt-on-error` or
+        /// `--interrupt-on-error=true|false`. Applies to the new --type if
+        /// given, else to the current type; refused for async targets.
+        /// When not given the current value is kept, also across --type.
+        #[arg(
+            long,
+            value_name = "BOOL",
+            num_args = 0..=1,
+            require_equals = true,
+            default_missing_value = "true"
+        )]
+        interrupt_on_error: Option<bool>,
+        /// New payload type.
+        #[arg(long, value_enum)]
+        payload: Option<PayloadArg>,
+        /// Grace period of the current signing keys, e.g. 0s, 1h, 7d.
+        #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+        expiration_signing_key: Option<std::time::Duration>,
+    },
+    /// Show a target.
+    Show {
+        /// Target id.
+        id: String,
+    },
+    /// List the tenant's targets.
+    List,
+    /// Delete a target and its keys.
+    Delete {
+        /// Target id.
+        id: String,
+    },
+    /// The exact request for a payload: headers and body.
+    Sign {
+        /// Target id.
+        id: String,
+        /// The payload (JSON).
+        #[arg(long, value_name = "F")]
+        body_file: PathBuf,
+    },
+    /// Verify a received request (receiver side; no store needed).
+    Verify {
+        /// Signing key (whsec_… or base64); repeat for several.
+        #[arg(long = "key", value_name = "K", required = true)]
+        keys: Vec<String>,
+        /// The signature header value (ZITADEL-Signature or webhook-signature).
+        #[arg(long, value_name = "VALUE")]
+        header: String,
+        /// The received body.
+        #[arg(long, value_name = "F")]
+        body_file: PathBuf,
+        /// Accepted clock difference, both ways.
+        #[arg(long, default_value = "300s", value_parser = parse_duration, value_name = "D")]
+        tolerance: std::time::Duration,
+        /// Signature scheme.
+        #[arg(long, value_enum, default_value = "zitadel")]
+        scheme: SchemeArg,
+        /// webhook-id (standard-webhooks).
+        #[arg(long, value_name = "ID")]
+        webhook_id: Option<String>,
+        /// webhook-timestamp (standard-webhooks).
+        #[arg(long, value_name = "UNIX")]
+        webhook_timestamp: Option<String>,
+    },
+    /// Receiver public keys for --payload jwe.
+    Key {
+        #[command(subcommand)]
+        command: TargetKeyCommand,
+    },
+}
+
+/// `target key …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum TargetKeyCommand {
+    /// Add a PEM public key (RSA ≥ 2048, EC P-256/P-384); the first is active.
+    Add {
+        /// Target id.
+        id: String,
+        /// PEM file.
+        #[arg(long, value_name = "PEM")]
+        file: PathBuf,
+        /// Expiry (unix seconds, in the future).
+        #[arg(long, value_name = "UNIX")]
+        expires_unix: Option<i64>,
+    },
+    /// List the keys with their SHA256: fingerprints.
+    List {
+        /// Target id.
+        id: String,
+    },
+    /// Make a key the one payloads are encrypted to.
+    Activate {
+        /// Target id.
+        id: String,
+        /// Fingerprint (SHA256:…).
+        fingerprint: String,
+    },
+    /// Remove a key (not the active one).
+    Remove {
+        /// Target id.
+        id: String,
+        /// Fingerprint (SHA256:…).
+        fingerprint: String,
+    },
+}
+
+/// `--type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TargetTypeArg {
+    /// REST webhook.
+    Webhook,
+    /// REST call.
+    Call,
+    /// REST async.
+    Async,
+}
+
+/// `--payload`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PayloadArg {
+    /// The payload bytes.
+    Json,
+    /// A signed JWT (ES256).
+    Jwt,
+    /// The JWT encrypted to the target's key.
+    Jwe,
+}
+
+/// `--scheme`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SchemeArg {
+    /// ZITADEL-Signature: t=…,v1=…
+    Zitadel,
+    /// webhook-id / webhook-timestamp / webhook-signature.
+    StandardWebhooks,
+}
+
+/// Parses `500ms`, `10s`, `5m`, `2h`, `7d` (a bare number is seconds).
+pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("{s:?} is not a duration like 500ms, 10s, 5m, 2h or 7d");
+    let (num, unit_ms) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 1u64)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1000)
+    } else if let Some(n) = s.strip_suffix('m') {
+        (n, 60_000)
+    } else if let Some(n) = s.strip_suffix('h') {
+        (n, 3_600_000)
+    } else if let Some(n) = s.strip_suffix('d') {
+        (n, 86_400_000)
+    } else {
+        (s, 1000)
+    };
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    n.checked_mul(unit_ms)
+        .map(std::time::Duration::from_millis)
+        .ok_or_else(bad)
+}
+
+/// `identity …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum IdentityCommand {
+    /// Create an identity.
+    Create {
+        /// Unique name (1..=128 characters, no `/`).
+        name: String,
+    },
+    /// List identities.
+    List,
+    /// Show an identity with its authenticators, MFA state and live sessions.
+    Show {
+        /// Identity id or name.
+        identity: String,
+    },
+    /// Delete an identity with its authenticators, sessions and MFA.
+    Delete {
+        /// Identity id or name.
+        identity: String,
+    },
+}
+
+/// `authenticator …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuthenticatorCommand {
+    /// Username and password (`updb`) authenticators.
+    Password {
+        #[command(subcommand)]
+        command: PasswordCommand,
+    },
+}
+
+/// `authenticator password …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum PasswordCommand {
+    /// Set (create or replace) an identity's username and password, as an
+    /// administrator: no current password is asked for.
+    Set {
+        /// Identity id or name.
+        identity: String,
+        /// Username (4..=100 characters).
+        #[arg(long)]
+        username: String,
+        /// Read the password from stdin (one line). Required: passwords are
+        /// never taken from the command line.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// `auth …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuthCommand {
+    /// Authenticate with a username and password; prints a new API session
+    /// token.
+    Password {
+        /// Username.
+        #[arg(long)]
+        username: String,
+        /// Read the password from stdin (one line). Required.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Complete the MFA of the API session whose token is on stdin, with a
+    /// TOTP code or a recovery code.
+    Mfa {
+        /// The code.
+        #[arg(long)]
+        code: String,
+    },
+    /// Show the API session whose token is on stdin.
+    Session,
+    /// End the API session whose token is on stdin.
+    Logout,
+}
+
+/// `mfa …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum MfaCommand {
+    /// Start TOTP enrollment: prints the otpauth:// URI and the recovery
+    /// codes, draws the QR code when stdout is a terminal.
+    Enroll {
+        /// Identity id or name.
+        identity: String,
+        /// Also write the QR code as a PNG (256 px) to FILE.
+        #[arg(long, value_name = "FILE")]
+        qr_png: Option<PathBuf>,
+        /// Also write the QR code as SVG to FILE.
+        #[arg(long, value_name = "FILE")]
+        qr_svg: Option<PathBuf>,
+    },
+    /// Complete enrollment with a current TOTP code.
+    Verify {
+        /// Identity id or name.
+        identity: String,
+        /// The code from the authenticator app.
+        code: String,
+    },
+    /// Show the MFA state (and, while unverified, the URI).
+    Status {
+        /// Identity id or name.
+        identity: String,
+    },
+    /// Remove the enrollment: a TOTP or recovery code once verified, none
+    /// while unverified.
+    Disable {
+        /// Identity id or name.
+        identity: String,
+        /// The code (empty while unverified).
+        #[arg(long, default_value = "")]
+        code: String,
+    },
+    /// Remove the enrollment as an administrator (no code).
+    Remove {
+        /// Identity id or name.
+        identity: String,
+    },
+    /// Recovery codes.
+    RecoveryCodes {
+        #[command(subcommand)]
+        command: RecoveryCodesCommand,
+    },
+    /// Print the current TOTP code of the otpauth:// URI on stdin (what an
+    /// authenticator app shows; for scripts and demos).
+    Code,
+}
+
+/// `mfa recovery-codes …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum RecoveryCodesCommand {
+    /// With a current TOTP code: the unused codes if the policy keeps them
+    /// viewable, otherwise how many remain.
+    View {
+        /// Identity id or name.
+        identity: String,
+        /// A current TOTP code.
+        #[arg(long)]
+        code: String,
+    },
+    /// With a current TOTP code: replace every recovery code.
+    Regenerate {
+        /// Identity id or name.
+        identity: String,
+        /// A current TOTP code.
+        #[arg(long)]
+        code: String,
+    },
 }
 
 /// `demo` options.

@@ -1,6 +1,7 @@
-//! Where the engine's state lives: the SQLite store, the local key manager
-//! and its root key file; `init` creates them, every other command opens
-//! them.
+//! Where the engine's state lives: the SQLite store (or a PostgreSQL
+//! database, `--store postgres://…`), the local key manager and its root
+//! key file (or a PKCS#11 token, `--kms pkcs11:…`); `init` creates them,
+//! every other command opens them.
 
 use std::fmt::Write as _;
 use std::fs::{self, OpenOptions};
@@ -13,6 +14,8 @@ use credcycle::{
     Clock, Engine, ErrorCode, KeyManager, LocalKeyManager, OsRandom, SecretBytes, SecureRandom,
     Store,
 };
+use credcycle_pkcs11::{Pkcs11Config, Pkcs11KeyManager};
+use credcycle_postgres::PostgresStore;
 use credcycle_sqlite::SqliteStore;
 use zeroize::Zeroizing;
 
@@ -31,6 +34,11 @@ pub(crate) struct Paths {
     pub(crate) db: PathBuf,
     /// The root key file of the local key manager.
     pub(crate) root_key_file: PathBuf,
+    /// `--store postgres://…`: the database URL (then `db` is unused).
+    pub(crate) postgres: Option<String>,
+    /// `--kms pkcs11:…`: the token configuration (then `root_key_file` is
+    /// unused).
+    pub(crate) pkcs11: Option<String>,
 }
 
 impl Paths {
@@ -42,21 +50,34 @@ impl Paths {
     /// Exit 2: `--store` with `--db`, an unsupported or unknown store URL or
     /// key manager.
     pub(crate) fn resolve(global: &GlobalArgs, db_explicit: bool) -> Result<Self, CliError> {
-        match global.kms.as_deref() {
-            None | Some("local") => {}
+        let pkcs11 = match global.kms.as_deref() {
+            None | Some("local") => None,
             Some(k) if k.starts_with("pkcs11:") => {
-                return Err(CliError::input(
-                    "kms: pkcs11 key managers are not supported in this build yet; \
-                     omit --kms to use the local key manager",
-                ));
+                // Checked now (exit 2 on a bad spec); the token is opened
+                // by the command.
+                Pkcs11Config::parse(k).map_err(|e| CliError::input(format!("kms: {e}")))?;
+                Some(k.to_owned())
             }
             Some(_) => {
                 return Err(CliError::input(
-                    "kms: must be `local` (or `pkcs11:…`, not supported in this build yet)",
+                    "kms: must be `local` or `pkcs11:module=PATH;token=LABEL;pin-env=VAR` \
+                     (or pin-file=PATH)",
                 ));
             }
-        }
+        };
+        let postgres = match global.store.as_deref() {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                if db_explicit {
+                    return Err(CliError::input(
+                        "store: give either --db PATH or --store URL, not both",
+                    ));
+                }
+                Some(url.to_owned())
+            }
+            _ => None,
+        };
         let db = match global.store.as_deref() {
+            _ if postgres.is_some() => global.db.clone(),
             None => global.db.clone(),
             Some(url) => {
                 // The URL first: an unsupported store is the clearer message.
@@ -72,7 +93,28 @@ impl Paths {
         Ok(Paths {
             db,
             root_key_file: global.root_key_file.clone(),
+            postgres,
+            pkcs11,
         })
+    }
+
+    /// The store for messages: the SQLite path, or the PostgreSQL URL
+    /// without credentials or parameters.
+    pub(crate) fn store_description(&self) -> String {
+        match &self.postgres {
+            Some(url) => {
+                let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+                let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+                let rest = rest.split('?').next().unwrap_or(rest);
+                format!("{scheme}://{rest}")
+            }
+            None => self.db.display().to_string(),
+        }
+    }
+
+    /// Whether the local key manager (and so the root key file) is used.
+    pub(crate) fn local_kms(&self) -> bool {
+        self.pkcs11.is_none()
     }
 }
 
@@ -85,15 +127,8 @@ fn store_path(url: &str) -> Result<PathBuf, CliError> {
         }
         return Ok(PathBuf::from(path));
     }
-    // The URL may carry a password: never repeat it.
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(CliError::input(
-            "store: postgres stores are not supported in this build yet; \
-             use --db PATH or --store sqlite:PATH",
-        ));
-    }
     Err(CliError::input(
-        "store: must be sqlite:PATH (postgres:// is not supported in this build yet)",
+        "store: must be sqlite:PATH or postgres://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE",
     ))
 }
 
@@ -124,11 +159,32 @@ impl Backend {
         &self.keys
     }
 
-    fn assemble(db: &Path, root_key: SecretBytes) -> Result<Self, CliError> {
+    fn assemble(paths: &Paths, root_key: Option<SecretBytes>) -> Result<Self, CliError> {
         let rng: Arc<dyn SecureRandom> = Arc::new(OsRandom::new());
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(db)?);
-        let keys: Arc<dyn KeyManager> =
-            Arc::new(LocalKeyManager::new(store.clone(), rng.clone(), root_key)?);
+        let store: Arc<dyn Store> = match &paths.postgres {
+            Some(url) => Arc::new(PostgresStore::connect(url).map_err(|e| match e {
+                // The URL may carry a password: never repeat it.
+                credcycle::StoreError::Unavailable { .. } => CliError::new(
+                    ErrorCode::StoreUnavailable,
+                    "store: cannot reach the PostgreSQL server of --store \
+                     (is it running, and is the host and port right?)",
+                ),
+                other => CliError::from(other),
+            })?),
+            None => Arc::new(SqliteStore::open(&paths.db)?),
+        };
+        let keys: Arc<dyn KeyManager> = match (&paths.pkcs11, root_key) {
+            (Some(spec), _) => Arc::new(Pkcs11KeyManager::from_config_str(spec)?),
+            (None, Some(root_key)) => {
+                Arc::new(LocalKeyManager::new(store.clone(), rng.clone(), root_key)?)
+            }
+            (None, None) => {
+                return Err(CliError::new(
+                    ErrorCode::Internal,
+                    "the local key manager needs the root key",
+                ));
+            }
+        };
         Ok(Backend { store, keys, rng })
     }
 }
@@ -141,15 +197,19 @@ impl Backend {
 /// other; store and key manager failures (a root key that does not match the
 /// store's is a key manager error, exit 1).
 pub(crate) fn open(paths: &Paths) -> Result<Backend, CliError> {
-    let root_key = read_root_key(&paths.root_key_file)?;
-    if !paths.db.exists() {
+    let root_key = if paths.local_kms() {
+        Some(read_root_key(&paths.root_key_file)?)
+    } else {
+        None
+    };
+    if paths.postgres.is_none() && !paths.db.exists() {
         return Err(CliError::input(format!(
             "db: database {} not found; run `credcycle init` to create a store, \
              or point --db / CREDCYCLE_DB at an existing one",
             paths.db.display()
         )));
     }
-    Backend::assemble(&paths.db, root_key)
+    Backend::assemble(paths, root_key)
 }
 
 /// Creates a store: the root key file (mode 0600, never overwriting), the
@@ -159,6 +219,9 @@ pub(crate) fn open(paths: &Paths) -> Result<Backend, CliError> {
 /// Exit 4 when the key file or the database already exists; I/O, store and
 /// key manager failures.
 pub(crate) fn init(paths: &Paths) -> Result<Backend, CliError> {
+    if paths.postgres.is_some() || !paths.local_kms() {
+        return init_external(paths);
+    }
     if fs::symlink_metadata(&paths.root_key_file).is_ok() {
         return Err(CliError::new(
             ErrorCode::AlreadyExists,
@@ -193,7 +256,7 @@ pub(crate) fn init(paths: &Paths) -> Result<Backend, CliError> {
         let _ = fs::remove_file(&paths.root_key_file);
         return Err(CliError::io("db", "create", &paths.db, &e));
     }
-    let created = Backend::assemble(&paths.db, root_key).and_then(|b| {
+    let created = Backend::assemble(paths, Some(root_key)).and_then(|b| {
         b.engine(Arc::new(credcycle::SystemClock))?
             .ensure_default_key()?;
         Ok(b)
@@ -206,6 +269,41 @@ pub(crate) fn init(paths: &Paths) -> Result<Backend, CliError> {
             p.push(suffix);
             let _ = fs::remove_file(PathBuf::from(p));
         }
+    }
+    created
+}
+
+/// `init` with a PostgreSQL store or a PKCS#11 key manager: the root key
+/// file only for the local key manager (never overwritten), the SQLite file
+/// only for a SQLite store; then the default wrap key (idempotent, so
+/// `init` on an initialized PostgreSQL database or token changes nothing).
+fn init_external(paths: &Paths) -> Result<Backend, CliError> {
+    let mut created_key_file = false;
+    let root_key = if paths.local_kms() {
+        if fs::symlink_metadata(&paths.root_key_file).is_ok() {
+            Some(read_root_key(&paths.root_key_file)?)
+        } else {
+            let key = LocalKeyManager::generate_root_key(&OsRandom::new())?;
+            write_root_key(&paths.root_key_file, &key)?;
+            created_key_file = true;
+            Some(key)
+        }
+    } else {
+        None
+    };
+    if paths.postgres.is_none() && fs::symlink_metadata(&paths.db).is_ok() {
+        return Err(CliError::new(
+            ErrorCode::AlreadyExists,
+            format!("db: {} already exists", paths.db.display()),
+        ));
+    }
+    let created = Backend::assemble(paths, root_key).and_then(|b| {
+        b.engine(Arc::new(credcycle::SystemClock))?
+            .ensure_default_key()?;
+        Ok(b)
+    });
+    if created.is_err() && created_key_file {
+        let _ = fs::remove_file(&paths.root_key_file);
     }
     created
 }
@@ -318,15 +416,26 @@ mod tests {
     }
 
     #[test]
+    fn postgres_store_description_has_no_credentials() {
+        let paths = Paths {
+            db: PathBuf::from("x.db"),
+            root_key_file: PathBuf::from("k"),
+            postgres: Some("postgres://u:hunter2@db.example:5433/app?sslmode=require".into()),
+            pkcs11: None,
+        };
+        assert_eq!(paths.store_description(), "postgres://db.example:5433/app");
+        assert!(paths.local_kms());
+    }
+
+    #[test]
     fn store_urls() {
         assert_eq!(
             store_path("sqlite:/tmp/x.db").expect("ok"),
             PathBuf::from("/tmp/x.db")
         );
-        let e = store_path("postgres://u:hunter2@h/db").expect_err("unsupported");
-        assert!(e.message().contains("not supported in this build yet"));
+        let e = store_path("mysql://u:hunter2@h/db").expect_err("unsupported");
+        assert!(e.message().contains("postgres://"));
         assert!(!e.message().contains("hunter2"));
         assert_eq!(e.exit_code(), 2);
-        assert!(store_path("mysql://x").is_err());
     }
 }

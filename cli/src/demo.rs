@@ -14,6 +14,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use credcycle::identities::{AuthRequest, CreateIdentity, Subject};
+use credcycle::mfa::{QrFormat, parse_provisioning_uri};
 use credcycle::secrets::{
     CreateSecret, Label, NewValue, SecretMetadata, SecretState, Secrets, UpdateSecret,
     VersionSelector,
@@ -94,6 +96,11 @@ impl Tour {
         self.lines.push(Block::Line(format!("\n== {text}")));
     }
 
+    /// An indented detail line under the last check.
+    fn note(&mut self, text: &str) {
+        self.lines.push(Block::Line(format!("      {text}")));
+    }
+
     /// Runs one check and records its outcome.
     fn check(&mut self, step: &str, f: impl FnOnce() -> Check) -> bool {
         let outcome = f();
@@ -135,9 +142,13 @@ pub(crate) fn run(ctx: &Ctx, args: &DemoArgs) -> Result<Output, CliError> {
             (Some(t), p)
         }
     };
+    // `--store postgres://…` / `--kms pkcs11:…` run the tour there (the
+    // database must be empty: a new root key cannot open an old store).
     let paths = Paths {
         db: dir.join("credcycle.db"),
         root_key_file: dir.join("credcycle.key"),
+        postgres: ctx.paths.postgres.clone(),
+        pkcs11: ctx.paths.pkcs11.clone(),
     };
     let mut tour = Tour::default();
     tour.lines.push(Block::Line(format!(
@@ -188,7 +199,12 @@ fn steps(t: &mut Tour, paths: &Paths, tenant: &str) {
     let backend = match backend::init(paths) {
         Ok(b) => b,
         Err(e) => {
-            t.record("init creates the store", Err(e.to_string()));
+            let hint = if paths.postgres.is_some() {
+                " (demo --store postgres://… needs an empty database)"
+            } else {
+                ""
+            };
+            t.record("init creates the store", Err(format!("{e}{hint}")));
             return;
         }
     };
@@ -202,14 +218,16 @@ fn steps(t: &mut Tour, paths: &Paths, tenant: &str) {
             return;
         }
     };
-    t.check("init creates the root key file with mode 0600", || {
-        let meta = fs::metadata(&paths.root_key_file).map_err(|e| e.to_string())?;
-        let mode = meta.permissions().mode() & 0o777;
-        ensure(mode == 0o600, || format!("mode is {mode:04o}"))?;
-        ensure(meta.len() == 65, || {
-            format!("{} bytes, expected 64 hex digits and a newline", meta.len())
-        })
-    });
+    if paths.local_kms() {
+        t.check("init creates the root key file with mode 0600", || {
+            let meta = fs::metadata(&paths.root_key_file).map_err(|e| e.to_string())?;
+            let mode = meta.permissions().mode() & 0o777;
+            ensure(mode == 0o600, || format!("mode is {mode:04o}"))?;
+            ensure(meta.len() == 65, || {
+                format!("{} bytes, expected 64 hex digits and a newline", meta.len())
+            })
+        });
+    }
     let default_key = engine.policy().default_kms_key.clone();
     t.check("init creates the default wrap key", || {
         let info = ok(engine.keys().key_info(&default_key).map_err(Into::into))?
@@ -228,6 +246,11 @@ fn steps(t: &mut Tour, paths: &Paths, tenant: &str) {
     rotation(t, &s, &mut values);
     states(t, &s, &values);
     purge(t, &backend, &s, tenant);
+    targets_tour(t, &engine, tenant);
+    identities_and_mfa(t, &backend, tenant);
+    let sqlite_file = paths.postgres.is_none().then_some(paths.db.as_path());
+    api_tokens(t, &engine, tenant, sqlite_file);
+    machine_identities(t, &backend, tenant);
 
     t.say("audit: every change appended an event to a hash chain");
     t.check(
@@ -637,6 +660,247 @@ fn purge(t: &mut Tour, backend: &Backend, s: &Secrets, tenant: &str) {
     );
 }
 
+/// Identities, password login, TOTP enrollment and MFA logins, recovery
+/// codes, replay and lockout, on an engine with a manual clock (so that
+/// TOTP steps can pass without waiting).
+fn identities_and_mfa(t: &mut Tour, backend: &Backend, tenant: &str) {
+    t.say("identities: a password authenticator and an API session");
+    let clock = Arc::new(ManualClock::new(SystemClock.now().0));
+    let engine = match backend.engine(clock.clone()) {
+        Ok(e) => e,
+        Err(e) => {
+            t.record("an engine for the identity steps", Err(e.to_string()));
+            return;
+        }
+    };
+    let (ids, mfa) = match engine
+        .identities(tenant)
+        .and_then(|i| Ok((i.with_actor(ACTOR), engine.mfa(tenant)?.with_actor(ACTOR))))
+    {
+        Ok(x) => x,
+        Err(e) => {
+            t.record("identity handles", Err(e.to_string()));
+            return;
+        }
+    };
+    const USER: &str = "demo-alice";
+    const PASSWORD: &str = "correct horse battery staple";
+    let mut id = String::new();
+    t.check(
+        "identity create + authenticator password set (argon2id, policy parameters)",
+        || {
+            let i = ok(ids.create(CreateIdentity::new(USER)))?;
+            let a = ok(ids.set_password(&i.id, USER, PASSWORD))?;
+            id = i.id;
+            ensure(a.username.as_deref() == Some(USER), || format!("{a:?}"))
+        },
+    );
+    t.check(
+        "a password shorter than the policy minimum (8) is refused, naming the limit",
+        || {
+            refused(
+                ids.set_password(&id, USER, "short"),
+                ErrorKind::InvalidInput,
+                &["password", "8"],
+            )
+        },
+    );
+    t.check(
+        "auth password: a session; no MFA owed before enrollment",
+        || {
+            let s = ok(ids.authenticate(AuthRequest::password(USER, PASSWORD)))?;
+            ensure(
+                s.token().starts_with("ccas_") && !s.session.mfa_required,
+                || format!("{:?}", s.session),
+            )
+        },
+    );
+    t.check("a wrong password is refused without detail", || {
+        refused(
+            ids.authenticate(AuthRequest::password(USER, "wrong horse battery")),
+            ErrorKind::VerificationFailed,
+            &["verification failed"],
+        )
+    });
+
+    t.say("mfa enroll: otpauth:// URI, QR code (PNG 256 px), 10 recovery codes");
+    let who = Subject::Identity(&id);
+    let mut totp = None;
+    let mut recovery: Vec<String> = Vec::new();
+    t.check(
+        "mfa enroll returns the URI, a 256 px PNG and 10 recovery codes",
+        || {
+            let e = ok(mfa.enroll(who))?;
+            let uri = e.provisioning_uri.reveal();
+            ensure(
+                uri.starts_with(&format!("otpauth://totp/credcycle:{USER}?secret="))
+                    && uri.ends_with("&issuer=credcycle&algorithm=SHA1&digits=6&period=30"),
+                || "unexpected URI layout".to_owned(),
+            )?;
+            ensure(
+                e.qr_png.get(1..4) == Some(&b"PNG"[..])
+                    && e.qr_png.get(16..24) == Some(&[0, 0, 1, 0, 0, 0, 1, 0][..]),
+                || "not a 256x256 PNG".to_owned(),
+            )?;
+            recovery = e
+                .recovery_codes
+                .iter()
+                .map(|c| c.reveal().to_owned())
+                .collect();
+            totp = Some(ok(parse_provisioning_uri(uri))?.totp);
+            ensure(recovery.len() == 10, || format!("{} codes", recovery.len()))
+        },
+    );
+    let Some(totp) = totp else { return };
+    t.check("a second enrollment is a conflict", || {
+        refused(mfa.enroll(who), ErrorKind::Conflict, &["mfa enrollment"])
+    });
+    t.check(
+        "compute the current code from the URI and verify: enrollment complete",
+        || {
+            ok(mfa.verify(who, &totp.generate(clock.as_ref())))?;
+            let st = ok(mfa.status(who))?;
+            ensure(st.verified && st.provisioning_uri.is_none(), || {
+                format!("{st:?}")
+            })?;
+            refused(
+                mfa.qr_code(who, QrFormat::Png),
+                ErrorKind::NotFound,
+                &["mfa enrollment"],
+            )
+        },
+    );
+
+    t.say("log in with MFA: the session can do nothing but MFA until a code is given");
+    clock.advance(30);
+    let mut token = String::new();
+    t.check(
+        "auth password now returns mfa_required, mfa_complete = false",
+        || {
+            let s = ok(ids.authenticate(AuthRequest::password(USER, PASSWORD)))?;
+            token = s.token().to_owned();
+            ensure(s.session.mfa_required && !s.session.mfa_complete, || {
+                format!("{:?}", s.session)
+            })
+        },
+    );
+    t.check("the session owing MFA is refused other operations", || {
+        refused(
+            ids.validate_session(&token, "read secrets"),
+            ErrorKind::State,
+            &["mfa"],
+        )
+    });
+    let code = totp.generate(clock.as_ref());
+    t.check(
+        "auth mfa with the TOTP code completes the session's MFA",
+        || {
+            let s = ok(mfa.authenticate_mfa(&token, &code))?;
+            ensure(s.mfa_complete, || format!("{s:?}"))?;
+            ok(ids.validate_session(&token, "read secrets")).map(|_| ())
+        },
+    );
+    t.check(
+        "the same code again (a replay) is refused, and audited",
+        || {
+            let s = ok(ids.authenticate(AuthRequest::password(USER, PASSWORD)))?;
+            refused(
+                mfa.authenticate_mfa(s.token(), &code),
+                ErrorKind::VerificationFailed,
+                &[],
+            )?;
+            let trail = ok(engine
+                .audit(tenant)
+                .and_then(|a| a.events(&format!("identity:{id}"))))?;
+            ensure(
+                trail.events.iter().any(|e| e.outcome == "refused: replay"),
+                || "no replay event".to_owned(),
+            )
+        },
+    );
+
+    t.say("recovery codes: each works once, in any case, with or without dashes");
+    t.check(
+        "a recovery code (lower case, no dashes) completes MFA; 9 remain",
+        || {
+            let s = ok(ids.authenticate(AuthRequest::password(USER, PASSWORD)))?;
+            let typed = recovery
+                .first()
+                .ok_or("no code")?
+                .to_lowercase()
+                .replace('-', "");
+            ok(mfa.authenticate_mfa(s.token(), &typed))?;
+            let st = ok(mfa.status(who))?;
+            ensure(st.recovery_codes_remaining == 9, || {
+                format!("{} remain", st.recovery_codes_remaining)
+            })
+        },
+    );
+    t.check(
+        "the used recovery code is exhausted: a second use is refused",
+        || {
+            let s = ok(ids.authenticate(AuthRequest::password(USER, PASSWORD)))?;
+            let used = recovery.first().ok_or("no code")?;
+            refused(
+                mfa.authenticate_mfa(s.token(), used),
+                ErrorKind::VerificationFailed,
+                &[],
+            )
+        },
+    );
+
+    t.say("brute force: failed codes share one counter in the store");
+    t.check(
+        "after 5 failures MFA is locked for 5 minutes, then works again",
+        || {
+            let s = ok(ids.authenticate(AuthRequest::password(USER, PASSWORD)))?;
+            // One failure was counted above (the exhausted recovery code).
+            for _ in 0..4 {
+                refused(
+                    mfa.authenticate_mfa(s.token(), "00000-00000"),
+                    ErrorKind::VerificationFailed,
+                    &[],
+                )?;
+            }
+            clock.advance(30);
+            let good = totp.generate(clock.as_ref());
+            refused(
+                mfa.authenticate_mfa(s.token(), &good),
+                ErrorKind::State,
+                &["locked"],
+            )?;
+            clock.advance(300);
+            ok(mfa.authenticate_mfa(s.token(), &totp.generate(clock.as_ref()))).map(|_| ())
+        },
+    );
+    t.check("logout: the token stops working at once", || {
+        ok(ids.logout(&token))?;
+        refused(
+            ids.current_session(&token),
+            ErrorKind::VerificationFailed,
+            &[],
+        )
+    });
+    t.check("the identity's audit chain verifies", || {
+        let trail = ok(engine
+            .audit(tenant)
+            .and_then(|a| a.events(&format!("identity:{id}"))))?;
+        ensure(trail.chain_valid, || "chain_valid is false".to_owned())?;
+        for action in [
+            "identity.create",
+            "mfa.enroll",
+            "mfa.verify",
+            "mfa.authenticate",
+            "auth.logout",
+        ] {
+            ensure(trail.events.iter().any(|e| e.action == action), || {
+                format!("no {action} event")
+            })?;
+        }
+        Ok(())
+    });
+}
+
 // ---- check helpers --------------------------------------------------------
 
 fn ok<T>(r: credcycle::Result<T>) -> Result<T, String> {
@@ -702,4 +966,550 @@ fn keys_of(m: &SecretMetadata) -> String {
         .map(|v| format!("{}={}/{}", v.id(), v.kms_key_id, v.kms_key_version))
         .collect();
     format!("keys: {}", parts.join(" "))
+}
+
+/// Targets: each payload type signed and verified as a receiver would, and a
+/// signing-key rotation with a grace period.
+fn targets_tour(t: &mut Tour, engine: &Engine, tenant: &str) {
+    use credcycle::jose::{DecryptionKey, JweOptions, Validation};
+    use credcycle::targets::{
+        CreateTarget, PayloadType, SignatureScheme, UpdateTarget, decrypt_jwe_body,
+        verify_jwt_body, webhook,
+    };
+    use std::time::Duration;
+
+    const ENDPOINT: &str = "https://hooks.example.com/credcycle";
+    let payload = br#"{"event":"user.created","user":"alice"}"#;
+    t.say("targets: signed webhook payloads (ZITADEL Update Target)");
+    let targets = match engine.targets(tenant) {
+        Ok(x) => x.with_actor(ACTOR),
+        Err(e) => {
+            t.record("open the targets", Err(e.to_string()));
+            return;
+        }
+    };
+    let created = match targets.create(CreateTarget::new("demo hook", ENDPOINT)) {
+        Ok(c) => c,
+        Err(e) => {
+            t.record("create a target", Err(e.to_string()));
+            return;
+        }
+    };
+    let id = created.target.id.clone();
+    let first = created.signing_key.expose().to_vec();
+    t.check(
+        "create returns a 32-byte signing key once, as whsec_…",
+        || {
+            ensure(
+                first.len() == 32 && created.signing_key.reveal().starts_with("whsec_"),
+                || "unexpected key form".to_owned(),
+            )
+        },
+    );
+    let now = SystemClock.now();
+    let verify = |req: &credcycle::targets::SignedRequest, keys: &[&[u8]]| {
+        let h = req.header("ZITADEL-Signature").unwrap_or_default();
+        webhook::verify_zitadel(h, &req.body, keys, 300, now, None)
+    };
+    t.check(
+        "JSON payload: body unchanged, ZITADEL-Signature verifies",
+        || {
+            let req = ok(targets.sign(&id, payload, now))?;
+            ensure(req.body == payload, || "body changed".to_owned())?;
+            ok(verify(&req, &[&first]).map(|_| ()))?;
+            refused(
+                verify(&req, &[&[0u8; 32]]),
+                ErrorKind::VerificationFailed,
+                &[],
+            )
+        },
+    );
+    let jwks = match engine.jose().jwks() {
+        Ok(j) => j,
+        Err(e) => {
+            t.record("the engine's JWKS", Err(e.to_string()));
+            return;
+        }
+    };
+    let validation = Validation {
+        audience: Some(ENDPOINT.to_owned()),
+        issuer: Some(engine.policy().jwt_issuer.clone()),
+        typ: Some("JWT".to_owned()),
+        ..Validation::default()
+    };
+    t.check(
+        "JWT payload: an ES256 JWS that verifies against the JWKS",
+        || {
+            ok(targets.update(
+                &id,
+                UpdateTarget {
+                    payload_type: Some(PayloadType::Jwt),
+                    ..UpdateTarget::default()
+                },
+            ))?;
+            let req = ok(targets.sign(&id, payload, now))?;
+            ok(verify(&req, &[&first]).map(|_| ()))?;
+            let jwt = ok(verify_jwt_body(&req.body, &jwks, &validation, now))?;
+            ensure(
+                jwt.claims.get("user").and_then(|v| v.as_str()) == Some("alice"),
+                || "claims lost".to_owned(),
+            )
+        },
+    );
+    t.check(
+        "JWE payload: encrypted to the receiver's P-256 key, decrypts and verifies",
+        || {
+            let pair =
+                josekit::jwk::alg::ec::EcKeyPair::generate(josekit::jwk::alg::ec::EcCurve::P256)
+                    .map_err(|e| e.to_string())?;
+            let public = String::from_utf8(pair.to_pem_public_key()).map_err(|e| e.to_string())?;
+            let private =
+                String::from_utf8(pair.to_pem_private_key()).map_err(|e| e.to_string())?;
+            let info = ok(targets.add_encryption_key(&id, &public, None))?;
+            ensure(
+                info.active && info.fingerprint.starts_with("SHA256:"),
+                || format!("{info:?}"),
+            )?;
+            ok(targets.update(
+                &id,
+                UpdateTarget {
+                    payload_type: Some(PayloadType::Jwe),
+                    ..UpdateTarget::default()
+                },
+            ))?;
+            let req = ok(targets.sign(&id, payload, now))?;
+            ok(verify(&req, &[&first]).map(|_| ()))?;
+            let key = DecryptionKey::from_pem(&private);
+            let jwt = ok(decrypt_jwe_body(
+                &req.body,
+                &key,
+                &JweOptions::default(),
+                &jwks,
+                &validation,
+                now,
+            ))?;
+            ensure(jwt.claims.get("event").is_some(), || {
+                "claims lost".to_owned()
+            })
+        },
+    );
+    // The grace window is measured on the engine's clock from the update's
+    // change_date, so the checks below use the returned change_date and the
+    // old key's recorded expiry, never a wall-clock reading of their own.
+    let mut grace_values: Vec<String> = Vec::new();
+    t.check(
+        "rotate with a 1h grace: two v1 signatures until the old key expires, each key alone verifies; then only the new key",
+        || {
+            let r = ok(targets.update(
+                &id,
+                UpdateTarget {
+                    expiration_signing_key: Some(Duration::from_secs(3600)),
+                    payload_type: Some(PayloadType::Json),
+                    ..UpdateTarget::default()
+                },
+            ))?;
+            let second = r
+                .signing_key
+                .ok_or("no new key returned")?
+                .expose()
+                .to_vec();
+            let changed = r.change_date;
+            let keys = ok(targets.get(&id))?.signing_keys;
+            let old_expiry = keys
+                .iter()
+                .find_map(|k| k.expire_time)
+                .ok_or_else(|| format!("no key with an expiry: {keys:?}"))?;
+            ensure(old_expiry == changed.plus(3600), || {
+                format!("old key expires at {old_expiry:?}, change_date {changed:?}")
+            })?;
+            let during = |at: UnixTime| -> Result<String, String> {
+                let req = ok(targets.sign(&id, payload, at))?;
+                let h = req
+                    .header("ZITADEL-Signature")
+                    .unwrap_or_default()
+                    .to_owned();
+                let verify_at = |keys: &[&[u8]]| {
+                    webhook::verify_zitadel(&h, &req.body, keys, 300, at, None).map(|_| ())
+                };
+                ensure(h.matches("v1=").count() == 2, || format!("header {h}"))?;
+                ok(verify_at(&[&first]))?;
+                ok(verify_at(&[&second]))?;
+                Ok(h)
+            };
+            // At the change and in the last second of the window.
+            let h = during(changed)?;
+            during(UnixTime(old_expiry.0 - 1))?;
+            grace_values = h
+                .split(',')
+                .filter_map(|p| p.strip_prefix("v1="))
+                .map(str::to_owned)
+                .collect();
+            // Newest first: the first value alone verifies with the new key.
+            let t_part = h.split(',').next().unwrap_or_default();
+            let only_first = format!("{t_part},v1={}", grace_values[0]);
+            ok(
+                webhook::verify_zitadel(&only_first, payload, &[&second], 300, changed, None)
+                    .map(|_| ()),
+            )?;
+            let req = ok(targets.sign(&id, payload, old_expiry))?;
+            let h = req
+                .header("ZITADEL-Signature")
+                .unwrap_or_default()
+                .to_owned();
+            ensure(h.matches("v1=").count() == 1, || {
+                format!("after the window: {h}")
+            })?;
+            ok(
+                webhook::verify_zitadel(&h, &req.body, &[&second], 300, old_expiry, None)
+                    .map(|_| ()),
+            )?;
+            refused(
+                webhook::verify_zitadel(&h, &req.body, &[&first], 300, old_expiry, None),
+                ErrorKind::VerificationFailed,
+                &[],
+            )
+        },
+    );
+    for (label, v) in ["new key", "old key"].iter().zip(&grace_values) {
+        t.note(&format!("v1 ({label}): {v}"));
+    }
+    t.check(
+        "Standard Webhooks scheme: webhook-id/-timestamp/-signature verify",
+        || {
+            let mut req = CreateTarget::new("standard hook", ENDPOINT);
+            req.scheme = SignatureScheme::StandardWebhooks;
+            let c = ok(targets.create(req))?;
+            let signed = ok(targets.sign(&c.target.id, payload, now))?;
+            let headers: Vec<(&str, &str)> = signed
+                .headers
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
+            let key = c.signing_key.expose().to_vec();
+            ok(
+                webhook::verify_standard(&headers, &signed.body, &[&key], 300, now, None)
+                    .map(|_| ()),
+            )
+        },
+    );
+}
+
+// ---- API tokens and machine identities (issue 4) ----------------------------
+
+/// `db` is the SQLite file to search for token values (none on PostgreSQL).
+fn api_tokens(t: &mut Tour, engine: &Engine, tenant: &str, db: Option<&std::path::Path>) {
+    use credcycle::tokens::{CreateToken, TokenRotation, TokenState, TokenType, UpdateToken};
+    t.say("API tokens: prefixed values shown once, refresh rotation, reuse detection");
+    let tokens = match engine.tokens(tenant) {
+        Ok(x) => x.with_actor(ACTOR),
+        Err(e) => {
+            t.record("open the tokens of the tenant", Err(e.to_string()));
+            return;
+        }
+    };
+    let mut issued: Vec<String> = Vec::new();
+    let mut created = None;
+    t.check(
+        "token create: a ccapi_ value and a ccrt_ refresh token, policy ALWAYS",
+        || {
+            let c = ok(tokens.create(CreateToken::new("demo-proxy", TokenType::Proxy)))?;
+            ensure(
+                c.value.reveal().starts_with("ccapi_")
+                    && c.refresh_token
+                        .as_ref()
+                        .is_some_and(|r| r.reveal().starts_with("ccrt_"))
+                    && c.token.token_rotation == TokenRotation::Always
+                    && c.token.require_rotation == Some(true),
+                || format!("{:?}", c.token),
+            )?;
+            issued.push(c.value.reveal().to_owned());
+            created = Some(c);
+            Ok(())
+        },
+    );
+    let Some(c) = created else { return };
+    let rt1 = c.refresh_token.as_ref().map(|r| r.reveal().to_owned());
+    let mut rt2 = None;
+    t.check(
+        "token use accepts the value; refresh returns a new value and refresh token",
+        || {
+            ok(tokens.authenticate(c.value.reveal()))?;
+            let r = ok(tokens.refresh(rt1.as_deref().ok_or("no refresh token")?))?;
+            refused(
+                tokens.authenticate(c.value.reveal()),
+                ErrorKind::VerificationFailed,
+                &[],
+            )?;
+            ok(tokens.authenticate(r.value.reveal()))?;
+            let next = r.refresh_token.ok_or("ALWAYS did not rotate")?;
+            issued.push(r.value.reveal().to_owned());
+            issued.push(next.reveal().to_owned());
+            rt2 = Some(next);
+            Ok(())
+        },
+    );
+    t.check(
+        "presenting the used refresh token again revokes the whole family (RFC 9700)",
+        || {
+            let Err(e) = tokens.refresh(rt1.as_deref().ok_or("no refresh token")?) else {
+                return Err("reuse was accepted".to_owned());
+            };
+            ensure(e.code() == ErrorCode::RefreshTokenReused, || e.to_string())?;
+            let rt2 = rt2.as_ref().ok_or("no second refresh token")?;
+            refused(tokens.refresh(rt2.reveal()), ErrorKind::State, &["REVOKED"])?;
+            let now = ok(tokens.get(&c.token.id))?;
+            ensure(now.state == TokenState::Revoked, || {
+                format!("{:?}", now.state)
+            })
+        },
+    );
+    t.check(
+        "ONCE_ON_NEXT_LOGIN: the next use returns a new value, then the policy is NEVER",
+        || {
+            let c = ok(tokens.create(
+                CreateToken::new("demo-ext", TokenType::Extension)
+                    .rotation(TokenRotation::OnceOnNextLogin),
+            ))?;
+            let u = ok(tokens.authenticate(c.value.reveal()))?;
+            let fresh = u.rotated_value.ok_or("no rotation")?;
+            ensure(
+                u.token.token_rotation == TokenRotation::Never
+                    && u.token.require_rotation == Some(false),
+                || format!("{:?}", u.token.token_rotation),
+            )?;
+            refused(
+                tokens.authenticate(c.value.reveal()),
+                ErrorKind::VerificationFailed,
+                &[],
+            )?;
+            let again = ok(tokens.authenticate(fresh.reveal()))?;
+            issued.push(fresh.reveal().to_owned());
+            ensure(again.rotated_value.is_none(), || "rotated twice".to_owned())
+        },
+    );
+    t.check(
+        "token update: expiry past the policy maximum and inconsistent rotation fields are refused",
+        || {
+            let c = ok(tokens.create(CreateToken::new("demo-upd", TokenType::Proxy)))?;
+            let far = UpdateToken {
+                expiration_time_utc: Some(UnixTime(c.token.create_time.0 + 400 * SECONDS_PER_DAY)),
+                ..UpdateToken::named("demo-upd")
+            };
+            refused(
+                tokens.update(&c.token.id, far),
+                ErrorKind::InvalidInput,
+                &["expiration_time_utc", "max_api_token_lifetime_secs"],
+            )?;
+            let clash = UpdateToken {
+                token_rotation: Some(TokenRotation::Never),
+                require_rotation: Some(true),
+                ..UpdateToken::named("demo-upd")
+            };
+            refused(
+                tokens.update(&c.token.id, clash),
+                ErrorKind::InvalidInput,
+                &["require_rotation", "token_rotation"],
+            )
+        },
+    );
+    let Some(db) = db else {
+        return;
+    };
+    t.check(
+        "the database file holds no token value (only SHA-256 digests)",
+        || {
+            let mut bytes = fs::read(db).map_err(|e| e.to_string())?;
+            let wal = db.with_extension("db-wal");
+            if let Ok(w) = fs::read(&wal) {
+                bytes.extend(w);
+            }
+            for v in &issued {
+                let body = v.split_once('_').map_or(v.as_str(), |(_, b)| b);
+                ensure(
+                    !bytes.windows(body.len()).any(|w| w == body.as_bytes()),
+                    || "a token value was found in the database file".to_owned(),
+                )?;
+            }
+            ensure(!issued.is_empty(), || "nothing was issued".to_owned())
+        },
+    );
+}
+
+fn machine_identities(t: &mut Tour, backend: &Backend, tenant: &str) {
+    use credcycle::machine_auth::{
+        CreateClientSecret, IpList, UniversalAuthSettings, resolve_client_ip,
+    };
+    use std::net::IpAddr;
+    t.say(
+        "machine identities: universal auth, trusted IPs, use limits, TTLs, lockout \
+         (an engine with a manual clock on the same store)",
+    );
+    let clock = Arc::new(ManualClock::new(SystemClock.now().0));
+    let ma = match backend
+        .engine(clock.clone())
+        .and_then(|e| Ok(e.machine_auth(tenant)?.with_actor(ACTOR)))
+    {
+        Ok(x) => x,
+        Err(e) => {
+            t.record(
+                "open the machine identities of the tenant",
+                Err(e.to_string()),
+            );
+            return;
+        }
+    };
+    let ip = |s: &str| s.parse::<IpAddr>().map_err(|e| e.to_string());
+    let mut client: Option<(String, String, String)> = None;
+    t.check(
+        "identity create; ua attach with trusted IPs 10.0.0.0/8, TTL 10 s, max TTL 60 s, 3 uses",
+        || {
+            let id = ok(ma.create_identity("demo-runner"))?.id;
+            let ua = ok(ma.attach_universal_auth(
+                &id,
+                UniversalAuthSettings {
+                    client_secret_trusted_ips: Some(vec!["10.0.0.0/8".into()]),
+                    access_token_trusted_ips: Some(vec!["10.0.0.0/8".into(), "::1".into()]),
+                    access_token_ttl: Some(10),
+                    access_token_max_ttl: Some(60),
+                    access_token_num_uses_limit: Some(3),
+                    ..Default::default()
+                },
+            ))?;
+            let s = ok(ma.create_client_secret(&id, CreateClientSecret::default()))?;
+            ensure(s.secret.reveal().starts_with("cccs_"), || {
+                "prefix".to_owned()
+            })?;
+            client = Some((id, ua.client_id, s.secret.reveal().to_owned()));
+            Ok(())
+        },
+    );
+    let Some((id, client_id, secret)) = client else {
+        return;
+    };
+    t.check(
+        "ua update --access-token-ttl 100 --access-token-max-ttl 50 is refused naming both fields",
+        || {
+            refused(
+                ma.update_universal_auth(
+                    &id,
+                    UniversalAuthSettings {
+                        access_token_ttl: Some(100),
+                        access_token_max_ttl: Some(50),
+                        ..Default::default()
+                    },
+                ),
+                ErrorKind::InvalidInput,
+                &["access_token_ttl", "access_token_max_ttl"],
+            )?;
+            refused(
+                ma.update_universal_auth(
+                    &id,
+                    UniversalAuthSettings {
+                        access_token_trusted_ips: Some(vec!["10.0.0.0/33".into()]),
+                        ..Default::default()
+                    },
+                ),
+                ErrorKind::InvalidInput,
+                &["access_token_trusted_ips"],
+            )
+        },
+    );
+    t.check(
+        "the client IP behind a trusted proxy comes from X-Forwarded-For, walked from the right",
+        || {
+            let proxies = ok(IpList::parse_csv("trusted_proxies", "192.0.2.0/24"))?;
+            let got = resolve_client_ip(ip("192.0.2.10")?, &["6.6.6.6, 10.1.2.3"], &proxies);
+            ensure(got == ip("10.1.2.3")?, || format!("resolved {got}"))?;
+            let direct = resolve_client_ip(ip("203.0.113.9")?, &["10.1.2.3"], &proxies);
+            ensure(direct == ip("203.0.113.9")?, || {
+                format!("resolved {direct}")
+            })
+        },
+    );
+    let mut token = None;
+    t.check(
+        "login from outside the allow-list is refused before the secret is checked; \
+         from ::ffff:10.1.2.3 (IPv4-mapped) it succeeds",
+        || {
+            refused(
+                ma.login(&client_id, &secret, ip("203.0.113.9")?),
+                ErrorKind::Policy,
+                &["client_secret_trusted_ips"],
+            )?;
+            let g = ok(ma.login(&client_id, &secret, ip("::ffff:10.1.2.3")?))?;
+            ensure(g.expires_in == 10 && g.access_token_max_ttl == 60, || {
+                format!("expires_in {} max {}", g.expires_in, g.access_token_max_ttl)
+            })?;
+            token = Some(g.access_token.reveal().to_owned());
+            Ok(())
+        },
+    );
+    let Some(token) = token else { return };
+    t.check(
+        "renew at 9 s extends to 19 s; renewals stop at creation + max TTL (60 s)",
+        || {
+            let start = clock.now().0;
+            clock.advance(9);
+            let r = ok(ma.renew(&token))?;
+            ensure(r.expires_at == Some(UnixTime(start + 19)), || {
+                format!("{:?}", r.expires_at)
+            })?;
+            // 18, 27, 36, 45, 54 s: the last renewal is capped at 60 s.
+            for _ in 0..5 {
+                clock.advance(9);
+                ok(ma.renew(&token))?;
+            }
+            let r = ok(ma.renew(&token))?;
+            ensure(r.expires_at == Some(UnixTime(start + 60)), || {
+                format!("{:?}", r.expires_at)
+            })
+        },
+    );
+    t.check(
+        "access token: 3 uses succeed, the 4th is EXHAUSTED; a disallowed IP is refused",
+        || {
+            refused(
+                ma.authenticate(&token, ip("11.0.0.1")?),
+                ErrorKind::Policy,
+                &["access_token_trusted_ips"],
+            )?;
+            for _ in 0..3 {
+                ok(ma.authenticate(&token, ip("10.9.9.9")?))?;
+            }
+            refused(
+                ma.authenticate(&token, ip("10.9.9.9")?),
+                ErrorKind::State,
+                &["EXHAUSTED"],
+            )
+        },
+    );
+    t.check(
+        "past creation + max TTL the token is EXPIRED, renewed or not",
+        || {
+            clock.advance(61);
+            refused(ma.renew(&token), ErrorKind::State, &["EXPIRED"])
+        },
+    );
+    t.check(
+        "lockout: 3 wrong secrets lock the identity for 300 s, even for the right secret",
+        || {
+            // A well-formed secret of another identity is a wrong secret here.
+            let other = ok(ma.create_identity("demo-other"))?.id;
+            ok(ma.attach_universal_auth(&other, UniversalAuthSettings::default()))?;
+            let foreign = ok(ma.create_client_secret(&other, CreateClientSecret::default()))?;
+            for _ in 0..3 {
+                refused(
+                    ma.login(&client_id, foreign.secret.reveal(), ip("10.1.2.3")?),
+                    ErrorKind::VerificationFailed,
+                    &[],
+                )?;
+            }
+            let Err(e) = ma.login(&client_id, &secret, ip("10.1.2.3")?) else {
+                return Err("not locked".to_owned());
+            };
+            ensure(e.code() == ErrorCode::LoginLocked, || e.to_string())?;
+            clock.advance(300);
+            ok(ma.login(&client_id, &secret, ip("10.1.2.3")?)).map(|_| ())
+        },
+    );
 }

@@ -326,7 +326,8 @@ fn demo_json_reports_no_failures() {
         .iter()
         .filter_map(|k| k["name"].as_str())
         .collect();
-    assert_eq!(names, ["default", "k2"]);
+    // `token-signing` is the engine's JWT key, made by the targets tour.
+    assert_eq!(names, ["default", "k2", "token-signing"]);
 }
 
 #[test]
@@ -382,26 +383,20 @@ fn not_found_exits_3() {
 }
 
 #[test]
-fn postgres_store_exits_2() {
+fn postgres_store_with_db_and_bad_pkcs11_spec_exit_2() {
+    // (`--store postgres://…` and `--kms pkcs11:…` themselves are tested
+    // against real servers in tests/backends.rs.)
     let env = Env::new();
     let r = env.run(&["--store", "postgres://user:hunter2@db/x", "secret", "list"]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("not supported in this build yet"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("not both"), "{}", r.stderr);
     assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
-    let r = env.run(&["--json", "--store", "postgres://x", "init"]);
-    assert_eq!(r.code, 2);
-    assert!(r.error_message().contains("postgres"));
     let r = env.run(&["--kms", "pkcs11:token=x", "secret", "list"]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("not supported in this build yet"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("module"), "{}", r.stderr);
+    let r = env.run(&["--kms", "hsm", "secret", "list"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("pkcs11:"), "{}", r.stderr);
 }
 
 // ---- more behaviour ---------------------------------------------------------
@@ -781,4 +776,493 @@ fn audit_verify_exits_5_when_the_chain_is_broken() {
     let r = env.run(&["--json", "audit", "secret:X"]);
     assert_eq!(r.code, 0);
     assert_eq!(r.json()["chain_valid"], false);
+}
+
+#[test]
+fn target_create_sign_verify_rotate_and_jwks() {
+    let env = Env::init();
+    let created = env.run(&[
+        "--json",
+        "target",
+        "create",
+        "orders",
+        "--endpoint",
+        "https://hooks.example.com/x",
+        "--timeout",
+        "5s",
+    ]);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let c = created.json();
+    let id = c["id"].as_str().expect("id").to_owned();
+    let key = c["signing_key"].as_str().expect("signing_key").to_owned();
+    assert!(key.starts_with("whsec_"));
+    assert_eq!(c["timeout_ms"], 5000);
+    let body = env.dir.path().join("body.json");
+    fs::write(&body, br#"{"event":"x"}"#).expect("write body");
+    let signed = env.run(&[
+        "--json",
+        "target",
+        "sign",
+        &id,
+        "--body-file",
+        body.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(signed.code, 0, "{}", signed.stderr);
+    let s = signed.json();
+    let header = s["headers"]["ZITADEL-Signature"]
+        .as_str()
+        .expect("header")
+        .to_owned();
+    assert_eq!(
+        BASE64
+            .decode(s["body_b64"].as_str().expect("b64"))
+            .expect("b64"),
+        br#"{"event":"x"}"#
+    );
+    let verify = |k: &str| {
+        env.run(&[
+            "--json",
+            "target",
+            "verify",
+            "--key",
+            k,
+            "--header",
+            &header,
+            "--body-file",
+            body.to_str().expect("utf-8"),
+        ])
+    };
+    let ok = verify(&key);
+    assert_eq!(
+        (ok.code, ok.json()["valid"].as_bool()),
+        (0, Some(true)),
+        "{}",
+        ok.stderr
+    );
+    let bad = verify("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    assert_eq!((bad.code, bad.json()["valid"].as_bool()), (5, Some(false)));
+
+    // update: signing_key only with --expiration-signing-key.
+    let u = env.run(&["--json", "target", "update", &id, "--name", "renamed"]);
+    assert_eq!(u.code, 0, "{}", u.stderr);
+    assert!(u.json().get("signing_key").is_none());
+    let u = env.run(&[
+        "--json",
+        "target",
+        "update",
+        &id,
+        "--expiration-signing-key",
+        "1h",
+    ]);
+    let new_key = u.json()["signing_key"]
+        .as_str()
+        .expect("new key")
+        .to_owned();
+    assert_ne!(new_key, key);
+    let s = env
+        .run(&[
+            "--json",
+            "target",
+            "sign",
+            &id,
+            "--body-file",
+            body.to_str().expect("utf-8"),
+        ])
+        .json();
+    assert_eq!(
+        s["headers"]["ZITADEL-Signature"]
+            .as_str()
+            .expect("h")
+            .matches("v1=")
+            .count(),
+        2
+    );
+
+    // Limits are named; unknown ids are not found (exit 3).
+    let e = env.run(&["--json", "target", "update", &id, "--timeout", "271s"]);
+    assert_eq!(e.code, 2);
+    assert!(e.error_message().contains("timeout"), "{}", e.stderr);
+    let e = env.run(&[
+        "--json",
+        "target",
+        "show",
+        "00000000-0000-4000-8000-000000000000",
+    ]);
+    assert_eq!(e.code, 3);
+
+    let j = env.run(&["--json", "jwks"]);
+    assert_eq!(j.code, 0, "{}", j.stderr);
+    let keys = j.json()["keys"].as_array().expect("keys").clone();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0]["crv"], "P-256");
+    assert_eq!(keys[0]["alg"], "ES256");
+}
+
+/// `target create --encryption-key-file`: the key is checked before
+/// anything is written, so a bad PEM (or a key unfit for JWE) leaves no
+/// target and no one-time signing key is lost; a good one is active at once.
+#[test]
+fn target_create_with_a_bad_encryption_key_creates_nothing() {
+    let env = Env::init();
+    let create = |pem_file: &std::path::Path| {
+        env.run(&[
+            "--json",
+            "target",
+            "create",
+            "enc",
+            "--endpoint",
+            "https://hooks.example.com/x",
+            "--payload",
+            "jwe",
+            "--encryption-key-file",
+            pem_file.to_str().expect("utf-8"),
+        ])
+    };
+    let bad = env.dir.path().join("bad.pem");
+    let p521 = josekit::jwk::alg::ec::EcKeyPair::generate(josekit::jwk::alg::ec::EcCurve::P521)
+        .expect("P-521");
+    for content in [
+        b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n".to_vec(),
+        b"not a key".to_vec(),
+        p521.to_pem_public_key(),
+    ] {
+        fs::write(&bad, &content).expect("write pem");
+        let r = create(&bad);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.error_message().starts_with("--encryption-key-file: "),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty(), "no signing key printed");
+    }
+    let list = env.ok_json(&["target", "list"]);
+    assert_eq!(list["targets"].as_array().map(Vec::len), Some(0), "{list}");
+
+    let good = env.dir.path().join("good.pem");
+    let p256 = josekit::jwk::alg::ec::EcKeyPair::generate(josekit::jwk::alg::ec::EcCurve::P256)
+        .expect("P-256");
+    fs::write(&good, p256.to_pem_public_key()).expect("write pem");
+    let r = create(&good);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let c = r.json();
+    assert!(
+        c["signing_key"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("whsec_"))
+    );
+    let keys = c["encryption_keys"].as_array().expect("keys");
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0]["active"], true);
+    assert_eq!(keys[0]["algorithm"], "ECDH-ES+A256KW");
+    let list = env.ok_json(&["target", "list"]);
+    assert_eq!(list["targets"].as_array().map(Vec::len), Some(1));
+}
+
+/// `target update --interrupt-on-error[=BOOL]`: kept when not given (also
+/// across `--type`), applied to the current type when given alone, refused
+/// by name where it cannot apply (async), with nothing changed.
+#[test]
+fn target_update_interrupt_on_error_is_explicit() {
+    let env = Env::init();
+    let c = env.ok_json(&[
+        "target",
+        "create",
+        "t",
+        "--endpoint",
+        "https://hooks.example.com/x",
+        "--interrupt-on-error",
+    ]);
+    let id = c["id"].as_str().expect("id").to_owned();
+    assert_eq!(c["interrupt_on_error"], true);
+    let state = |env: &Env| {
+        let v = env.ok_json(&["target", "show", &id]);
+        (
+            v["target_type"].as_str().unwrap_or_default().to_owned(),
+            v["interrupt_on_error"].as_bool(),
+        )
+    };
+    let st = |t: &str, b: bool| (t.to_owned(), Some(b));
+    // --type alone keeps the flag (it used to reset it to false).
+    env.ok_json(&["target", "update", &id, "--type", "call"]);
+    assert_eq!(state(&env), st("REST_CALL", true));
+    // The flag alone applies to the current type (it used to be ignored).
+    env.ok_json(&["target", "update", &id, "--interrupt-on-error=false"]);
+    assert_eq!(state(&env), st("REST_CALL", false));
+    env.ok_json(&["target", "update", &id, "--interrupt-on-error"]);
+    assert_eq!(state(&env), st("REST_CALL", true));
+    env.ok_json(&[
+        "target",
+        "update",
+        &id,
+        "--type",
+        "webhook",
+        "--interrupt-on-error=false",
+    ]);
+    assert_eq!(state(&env), st("REST_WEBHOOK", false));
+    // Other updates leave it alone.
+    env.ok_json(&["target", "update", &id, "--name", "renamed"]);
+    assert_eq!(state(&env), st("REST_WEBHOOK", false));
+    // Where it cannot apply: refused, naming the flag, nothing changed.
+    for args in [
+        vec!["--type", "async", "--interrupt-on-error"],
+        vec!["--type", "async", "--interrupt-on-error=false"],
+    ] {
+        let mut all = vec!["target", "update", id.as_str()];
+        all.extend(args);
+        let m = env.fails(2, &all);
+        assert!(m.contains("--interrupt-on-error"), "{m}");
+        assert_eq!(state(&env), st("REST_WEBHOOK", false));
+    }
+    env.ok_json(&["target", "update", &id, "--type", "async"]);
+    assert_eq!(state(&env), st("REST_ASYNC", false));
+    let m = env.fails(2, &["target", "update", &id, "--interrupt-on-error"]);
+    assert!(
+        m.contains("--interrupt-on-error") && m.contains("async"),
+        "{m}"
+    );
+    assert_eq!(state(&env), st("REST_ASYNC", false));
+    // Not a boolean: a usage error.
+    let r = env.run(&["target", "update", &id, "--interrupt-on-error=maybe"]);
+    assert_ne!(r.code, 0);
+    // And at create time too.
+    let m = env.fails(
+        2,
+        &[
+            "target",
+            "create",
+            "a",
+            "--endpoint",
+            "https://hooks.example.com/x",
+            "--type",
+            "async",
+            "--interrupt-on-error",
+        ],
+    );
+    assert!(m.contains("--interrupt-on-error"), "{m}");
+}
+
+// ---- identities, authentication, MFA ---------------------------------------------
+
+/// The current TOTP code of `uri`, through `credcycle mfa code`.
+fn totp_code(env: &Env, uri: &str) -> String {
+    let r = env.run_with_stdin(&["--json", "mfa", "code"], Some(uri.as_bytes()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.json()["code"].as_str().expect("code").to_owned()
+}
+
+fn login(env: &Env, user: &str, password: &str) -> Run {
+    env.run_with_stdin(
+        &[
+            "--json",
+            "auth",
+            "password",
+            "--username",
+            user,
+            "--password-stdin",
+        ],
+        Some(format!("{password}\n").as_bytes()),
+    )
+}
+
+#[test]
+fn identity_password_login_and_mfa_flow() {
+    let env = Env::init();
+    let created = env.ok_json(&["identity", "create", "alice"]);
+    let id = created["id"].as_str().expect("id").to_owned();
+    assert_eq!(created["name"], "alice");
+    let r = env.run_with_stdin(
+        &[
+            "--json",
+            "authenticator",
+            "password",
+            "set",
+            "alice",
+            "--username",
+            "alice-user",
+            "--password-stdin",
+        ],
+        Some(b"correct horse battery\n"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["method"], "updb");
+    // Passwords come from stdin only, and the policy minimum applies.
+    let r = env.run_with_stdin(
+        &[
+            "--json",
+            "authenticator",
+            "password",
+            "set",
+            &id,
+            "--username",
+            "alice-user",
+            "--password-stdin",
+        ],
+        Some(b"short\n"),
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.error_message().contains("password"), "{}", r.stderr);
+    let s = login(&env, "alice-user", "correct horse battery");
+    assert_eq!(s.code, 0, "{}", s.stderr);
+    let v = s.json();
+    assert!(
+        v["session_token"]
+            .as_str()
+            .expect("token")
+            .starts_with("ccas_")
+    );
+    assert_eq!(
+        (v["mfa_required"].as_bool(), v["mfa_complete"].as_bool()),
+        (Some(false), Some(false))
+    );
+    assert_eq!(login(&env, "alice-user", "wrong horse battery").code, 5);
+
+    // Enroll with QR files, verify with a computed code.
+    let png = env.dir.path().join("qr.png");
+    let svg = env.dir.path().join("qr.svg");
+    let e = env.ok_json(&[
+        "mfa",
+        "enroll",
+        "alice",
+        "--qr-png",
+        png.to_str().expect("utf-8"),
+        "--qr-svg",
+        svg.to_str().expect("utf-8"),
+    ]);
+    let uri = e["provisioning_uri"].as_str().expect("uri").to_owned();
+    assert!(
+        uri.starts_with("otpauth://totp/credcycle:alice?secret="),
+        "{uri}"
+    );
+    let codes: Vec<String> = e["recovery_codes"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .map(|c| c.as_str().expect("code").to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    let png_bytes = fs::read(&png).expect("png written");
+    assert_eq!(&png_bytes[1..4], b"PNG");
+    assert!(
+        fs::read_to_string(&svg)
+            .expect("svg written")
+            .contains("<svg")
+    );
+    assert!(
+        env.fails(4, &["mfa", "enroll", "alice"])
+            .contains("mfa enrollment")
+    );
+    let st = env.ok_json(&["mfa", "status", "alice"]);
+    assert_eq!(
+        (st["enrolled"].as_bool(), st["verified"].as_bool()),
+        (Some(true), Some(false))
+    );
+    assert_eq!(st["provisioning_uri"], uri.as_str());
+    let code = totp_code(&env, &uri);
+    assert_eq!(
+        env.ok_json(&["mfa", "verify", "alice", &code])["verified"],
+        true
+    );
+    let st = env.ok_json(&["mfa", "status", &id]);
+    assert_eq!(st["verified"], true);
+    assert!(st["provisioning_uri"].is_null());
+
+    // Log in with MFA: the recovery code completes it once.
+    let s = login(&env, "alice-user", "correct horse battery").json();
+    assert_eq!(
+        (s["mfa_required"].as_bool(), s["mfa_complete"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let token = format!("{}\n", s["session_token"].as_str().expect("token"));
+    let r = env.run_with_stdin(
+        &["--json", "auth", "mfa", "--code", &codes[0]],
+        Some(token.as_bytes()),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["mfa_complete"], true);
+    let s2 = login(&env, "alice-user", "correct horse battery").json();
+    let token2 = format!("{}\n", s2["session_token"].as_str().expect("token"));
+    let r = env.run_with_stdin(
+        &["--json", "auth", "mfa", "--code", &codes[0]],
+        Some(token2.as_bytes()),
+    );
+    assert_eq!(r.code, 5, "a used recovery code: {}", r.stderr);
+    let r = env.run_with_stdin(&["--json", "auth", "session"], Some(token.as_bytes()));
+    assert_eq!(r.json()["mfa_complete"], true);
+    let r = env.run_with_stdin(&["--json", "auth", "logout"], Some(token.as_bytes()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = env.run_with_stdin(&["--json", "auth", "session"], Some(token.as_bytes()));
+    assert_eq!(r.code, 5);
+
+    // Recovery codes need a TOTP code (the verified step is spent: exit 5).
+    let r = env.run(&[
+        "--json",
+        "mfa",
+        "recovery-codes",
+        "view",
+        "alice",
+        "--code",
+        &codes[1],
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let shown = env.ok_json(&["identity", "show", "alice"]);
+    assert_eq!(shown["mfa_verified"], true);
+    assert_eq!(shown["authenticators"][0]["username"], "alice-user");
+    let list = env.ok_json(&["identity", "list"]);
+    assert_eq!(list["identities"].as_array().map(Vec::len), Some(1));
+
+    // Disable with a recovery code; then the identity can be deleted.
+    assert_eq!(
+        env.ok_json(&["mfa", "disable", "alice", "--code", &codes[2]])["disabled"],
+        true
+    );
+    assert_eq!(env.ok_json(&["mfa", "status", "alice"])["enrolled"], false);
+    env.ok_json(&["identity", "delete", "alice"]);
+    assert!(
+        env.fails(3, &["identity", "show", "alice"])
+            .contains("identity")
+    );
+    let audit = env.ok_json(&["audit", &format!("identity:{id}"), "--verify"]);
+    assert_eq!(audit["chain_valid"], true);
+}
+
+#[test]
+fn mfa_lockout_exits_4_and_bad_identity_names_are_refused() {
+    let env = Env::init();
+    env.ok_json(&["identity", "create", "bob"]);
+    let e = env.ok_json(&["mfa", "enroll", "bob"]);
+    let uri = e["provisioning_uri"].as_str().expect("uri").to_owned();
+    env.ok_json(&["mfa", "verify", "bob", &totp_code(&env, &uri)]);
+    for _ in 0..5 {
+        env.fails(
+            5,
+            &[
+                "mfa",
+                "disable",
+                "bob",
+                "--code",
+                "AAAAA-AAAAA-AAAAA-AAAAA-AAAAA",
+            ],
+        );
+    }
+    let code = e["recovery_codes"][0].as_str().expect("code").to_owned();
+    assert!(
+        env.fails(4, &["mfa", "disable", "bob", "--code", &code])
+            .contains("locked")
+    );
+    assert!(env.ok_json(&["mfa", "status", "bob"])["locked_until_unix"].is_i64());
+    assert!(
+        env.fails(2, &["identity", "create", "a/b"])
+            .contains("name")
+    );
+    assert!(
+        env.fails(4, &["identity", "create", "bob"])
+            .contains("identity")
+    );
+    let r = env.run_with_stdin(
+        &["--json", "mfa", "code"],
+        Some(b"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP"),
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.error_message().contains("secret"), "{}", r.stderr);
 }

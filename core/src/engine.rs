@@ -9,12 +9,18 @@ use crate::codec;
 use crate::crypto::{SecretBytes, hazmat};
 use crate::envelope::{self, RecordAad};
 use crate::error::{Error, Result};
+use crate::identities::Identities;
+use crate::jose::Jose;
 use crate::kms::{KeyAlgorithm, KeyId, KeyManager, KmsError};
+use crate::machine_auth::MachineAuth;
+use crate::mfa::Mfa;
 use crate::namespace::TenantId;
 use crate::policy::Policy;
 use crate::secrets::Secrets;
 use crate::services::{Clock, OsRandom, SecureRandom, Services, SystemClock};
 use crate::store::{Op, Store, Table, Version};
+use crate::targets::Targets;
+use crate::tokens::Tokens;
 
 /// The credential lifecycle engine: cheap to clone, thread-safe.
 ///
@@ -138,6 +144,52 @@ impl Engine {
     /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
     pub fn secrets(&self, tenant: &str) -> Result<Secrets> {
         Ok(Secrets::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// The action targets of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn targets(&self, tenant: &str) -> Result<Targets> {
+        Ok(Targets::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// The identities, authenticators, external-JWT signers and API sessions
+    /// of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn identities(&self, tenant: &str) -> Result<Identities> {
+        Ok(Identities::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// The MFA (TOTP and recovery code) enrollments of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn mfa(&self, tenant: &str) -> Result<Mfa> {
+        Ok(Mfa::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// JOSE operations: the token-signing key, its rotation and the JWKS.
+    pub fn jose(&self) -> Jose {
+        Jose::new(self.clone())
+    }
+
+    /// The API tokens of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn tokens(&self, tenant: &str) -> Result<Tokens> {
+        Ok(Tokens::new(self.clone(), TenantId::new(tenant)?))
+    }
+
+    /// The machine identities and universal auth of `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `tenant` is not a valid tenant id.
+    pub fn machine_auth(&self, tenant: &str) -> Result<MachineAuth> {
+        Ok(MachineAuth::new(self.clone(), TenantId::new(tenant)?))
     }
 
     /// The audit trails of `tenant`.

@@ -30,6 +30,10 @@ pub const FORMAT_V1: u8 = 1;
 /// AEAD algorithm byte for AES-256-GCM.
 pub const AEAD_AES_256_GCM: u8 = 1;
 
+/// Bytes of the header besides the kek id and the wrapped data key: format,
+/// algorithm, two lengths and the kek version.
+const HEADER_FIXED_LEN: usize = 1 + 1 + 2 + 4 + 2;
+
 /// What a sealed record is bound to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RecordAad<'a> {
@@ -177,19 +181,32 @@ pub fn seal(
     aad: &RecordAad<'_>,
     plaintext: &[u8],
 ) -> Result<Vec<u8>> {
-    let mut raw = zeroize::Zeroizing::new([0u8; KEY_LEN]);
-    rng.fill(raw.as_mut()).map_err(|_| Error::Random)?;
-    let dek = SecretBytes::from_slice(raw.as_ref());
+    // The data key and the nonce in one draw (one system call with
+    // `OsRandom`).
+    let mut fresh = zeroize::Zeroizing::new([0u8; KEY_LEN + NONCE_LEN]);
+    rng.fill(fresh.as_mut()).map_err(|_| Error::Random)?;
+    let (raw_key, raw_nonce) = fresh.split_at(KEY_LEN);
+    let dek = SecretBytes::from_slice(raw_key);
+    let mut nonce = [0u8; NONCE_LEN];
+    nonce.copy_from_slice(raw_nonce);
     let aad_bytes = aad.to_bytes();
     let wrapped = keys.wrap(kek, &dek, &aad_bytes).map_err(Error::Kms)?;
-    let mut nonce = [0u8; NONCE_LEN];
-    rng.fill(&mut nonce).map_err(|_| Error::Random)?;
-    let body = hazmat::aes_gcm_seal_with_nonce(dek.expose(), &nonce, &aad_bytes, plaintext)
-        .map_err(|_| Error::Internal("aead seal failed"))?;
-    let mut out = Vec::with_capacity(64 + wrapped.ciphertext.len() + body.len());
+    // Header, nonce and plaintext go to the output once; the plaintext is
+    // then encrypted in place and the tag appended into reserved capacity.
+    let mut out = Vec::with_capacity(
+        HEADER_FIXED_LEN
+            + wrapped.key.as_str().len()
+            + wrapped.ciphertext.len()
+            + NONCE_LEN
+            + plaintext.len()
+            + TAG_LEN,
+    );
     write_header(&mut out, &wrapped)?;
     out.extend_from_slice(&nonce);
-    out.extend_from_slice(&body);
+    let body_start = out.len();
+    out.extend_from_slice(plaintext);
+    hazmat::aes_gcm_seal_in_place(dek.expose(), &nonce, &aad_bytes, &mut out, body_start)
+        .map_err(|_| Error::Internal("aead seal failed"))?;
     Ok(out)
 }
 
@@ -200,19 +217,25 @@ pub fn seal(
 /// different `aad` (one generic error, no detail); key manager errors when
 /// the wrapping key is unknown or pending deletion.
 pub fn open(keys: &dyn KeyManager, aad: &RecordAad<'_>, sealed: &[u8]) -> Result<SecretBytes> {
-    let p = parse(sealed)?;
+    let Parsed {
+        header,
+        wrapped,
+        nonce,
+        body,
+        ..
+    } = parse(sealed)?;
     let aad_bytes = aad.to_bytes();
     let dek = keys
         .unwrap(
             &WrappedKey {
-                key: p.header.kek.clone(),
-                version: p.header.kek_version,
-                ciphertext: p.wrapped.to_vec(),
+                key: header.kek,
+                version: header.kek_version,
+                ciphertext: wrapped.to_vec(),
             },
             &aad_bytes,
         )
         .map_err(kms_to_error)?;
-    let plain = hazmat::aes_gcm_open_detached(dek.expose(), &p.nonce, &aad_bytes, p.body)
+    let plain = hazmat::aes_gcm_open_detached(dek.expose(), &nonce, &aad_bytes, body)
         .map_err(|_| Error::VerificationFailed)?;
     Ok(SecretBytes::new(plain))
 }
@@ -267,4 +290,211 @@ pub fn rewrap(
 pub fn body(sealed: &[u8]) -> Result<&[u8]> {
     let p = parse(sealed)?;
     Ok(&sealed[p.body_offset - NONCE_LEN..])
+}
+
+#[cfg(test)]
+mod proptests {
+    use std::sync::{Arc, OnceLock};
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::kms::{KeyAlgorithm, LocalKeyManager};
+    use crate::store::MemoryStore;
+    use crate::testing::SeededRng;
+
+    struct Fx {
+        keys: LocalKeyManager,
+        rng: SeededRng,
+        kek: KeyId,
+    }
+
+    fn fx() -> &'static Fx {
+        static FX: OnceLock<Fx> = OnceLock::new();
+        FX.get_or_init(|| {
+            let rng = Arc::new(SeededRng::new(11));
+            let keys = LocalKeyManager::new(
+                Arc::new(MemoryStore::new()),
+                rng,
+                SecretBytes::new(vec![3u8; KEY_LEN]),
+            )
+            .expect("key manager");
+            let kek = KeyId::new("k1").expect("key id");
+            keys.create_key(&kek, KeyAlgorithm::Aes256Gcm)
+                .expect("create key");
+            Fx {
+                keys,
+                rng: SeededRng::new(12),
+                kek,
+            }
+        })
+    }
+
+    #[derive(Clone, Debug)]
+    struct OwnedAad {
+        tenant: String,
+        table: Table,
+        key: Vec<u8>,
+        version: u64,
+    }
+
+    impl OwnedAad {
+        fn get(&self) -> RecordAad<'_> {
+            RecordAad {
+                tenant: &self.tenant,
+                table: self.table,
+                key: &self.key,
+                version: self.version,
+            }
+        }
+    }
+
+    fn aad() -> impl Strategy<Value = OwnedAad> {
+        (
+            ".{0,24}",
+            prop::sample::select(Table::ALL),
+            prop::collection::vec(any::<u8>(), 0..64),
+            any::<u64>(),
+        )
+            .prop_map(|(tenant, table, key, version)| OwnedAad {
+                tenant,
+                table,
+                key,
+                version,
+            })
+    }
+
+    fn plaintext() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(any::<u8>(), 0..4096)
+    }
+
+    fn seal_with(aad: &OwnedAad, plaintext: &[u8]) -> Vec<u8> {
+        let f = fx();
+        seal(&f.keys, &f.rng, &f.kek, &aad.get(), plaintext).expect("seal")
+    }
+
+    /// `aad` with exactly one field changed, chosen by `which`.
+    fn other_aad(aad: &OwnedAad, which: u8, salt: u64) -> OwnedAad {
+        let mut o = aad.clone();
+        match which % 4 {
+            0 => o.tenant.push(char::from(b'a' + (salt % 26) as u8)),
+            1 => {
+                let pos = Table::ALL.iter().position(|t| *t == o.table).unwrap_or(0);
+                let step = 1 + (salt as usize) % (Table::ALL.len() - 1);
+                o.table = Table::ALL[(pos + step) % Table::ALL.len()];
+            }
+            2 => match o.key.first_mut() {
+                Some(b) => *b ^= 1 << (salt % 8),
+                None => o.key.push(salt as u8),
+            },
+            _ => o.version ^= 1 << (salt % 64),
+        }
+        o
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn seal_open_roundtrip(aad in aad(), pt in plaintext()) {
+            let f = fx();
+            let sealed = seal_with(&aad, &pt);
+            let h = header(&sealed).expect("header");
+            prop_assert_eq!(&h.kek, &f.kek);
+            prop_assert_eq!(body(&sealed).expect("body").len(), NONCE_LEN + pt.len() + TAG_LEN);
+            let opened = open(&f.keys, &aad.get(), &sealed).expect("open");
+            prop_assert_eq!(opened.expose(), &pt[..]);
+        }
+
+        /// Flipping any one bit of a sealed value makes it fail to open:
+        /// an error, never a panic and never the plaintext.
+        #[test]
+        fn any_bit_flip_is_rejected(
+            aad in aad(),
+            pt in plaintext(),
+            at in any::<prop::sample::Index>(),
+        ) {
+            let sealed = seal_with(&aad, &pt);
+            let bit = at.index(sealed.len() * 8);
+            let mut tampered = sealed;
+            tampered[bit / 8] ^= 1 << (bit % 8);
+            prop_assert!(open(&fx().keys, &aad.get(), &tampered).is_err());
+        }
+
+        /// A sealed value does not open for another tenant, table, key or
+        /// version.
+        #[test]
+        fn other_aad_is_rejected(
+            aad in aad(),
+            pt in prop::collection::vec(any::<u8>(), 0..256),
+            which in any::<u8>(),
+            salt in any::<u64>(),
+        ) {
+            let sealed = seal_with(&aad, &pt);
+            let other = other_aad(&aad, which, salt);
+            prop_assert_ne!(other.get().to_bytes(), aad.get().to_bytes());
+            let err = open(&fx().keys, &other.get(), &sealed).expect_err("must not open");
+            prop_assert!(matches!(err, Error::VerificationFailed), "{err:?}");
+        }
+
+        #[test]
+        fn truncation_is_rejected(
+            pt in prop::collection::vec(any::<u8>(), 0..256),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let aad = OwnedAad { tenant: "t".into(), table: Table::SecretVersion, key: b"k".to_vec(), version: 1 };
+            let sealed = seal_with(&aad, &pt);
+            let short = &sealed[..cut.index(sealed.len())];
+            prop_assert!(open(&fx().keys, &aad.get(), short).is_err());
+        }
+
+        #[test]
+        fn header_and_open_never_panic_on_arbitrary_bytes(
+            data in prop::collection::vec(any::<u8>(), 0..512),
+        ) {
+            let aad = OwnedAad { tenant: "t".into(), table: Table::SecretVersion, key: b"k".to_vec(), version: 1 };
+            let _ = header(&data);
+            let _ = body(&data);
+            prop_assert!(open(&fx().keys, &aad.get(), &data).is_err());
+            crate::internal::fuzzing::envelope_open(&data);
+        }
+
+        /// Arbitrary bytes behind a well-formed prefix that names an existing
+        /// key reach the key manager's unwrap, and still fail cleanly.
+        #[test]
+        fn arbitrary_wrapped_key_and_body_never_panic(
+            wrapped in prop::collection::vec(any::<u8>(), 0..128),
+            rest in prop::collection::vec(any::<u8>(), 0..128),
+            version in prop_oneof![Just(1u32), any::<u32>()],
+        ) {
+            let f = fx();
+            let aad = OwnedAad { tenant: "t".into(), table: Table::SecretVersion, key: b"k".to_vec(), version: 1 };
+            let mut data = Vec::new();
+            let w = WrappedKey { key: f.kek.clone(), version, ciphertext: wrapped };
+            write_header(&mut data, &w).expect("header");
+            data.extend_from_slice(&rest);
+            prop_assert!(open(&f.keys, &aad.get(), &data).is_err());
+            crate::internal::fuzzing::envelope_open(&data);
+        }
+    }
+
+    /// Exhaustive over a small value: every one of its bits.
+    #[test]
+    fn every_bit_flip_of_a_small_value_is_rejected() {
+        let aad = OwnedAad {
+            tenant: "tenant".into(),
+            table: Table::SecretVersion,
+            key: b"secret/v1".to_vec(),
+            version: 7,
+        };
+        let sealed = seal_with(&aad, b"sixteen byte val");
+        for bit in 0..sealed.len() * 8 {
+            let mut tampered = sealed.clone();
+            tampered[bit / 8] ^= 1 << (bit % 8);
+            assert!(
+                open(&fx().keys, &aad.get(), &tampered).is_err(),
+                "bit {bit} flipped still opens"
+            );
+        }
+    }
 }

@@ -17,10 +17,11 @@ use crate::store::StoreError;
 /// | 1100 | store |
 /// | 1200 | key manager |
 /// | 1300 | secrets |
-/// | 1400 | tokens (reserved) |
-/// | 1500 | mfa (reserved) |
+/// | 1400 | API tokens |
+/// | 1450 | machine identities (universal auth) |
+/// | 1500 | identities, sessions, mfa |
 /// | 1600 | enrollment (reserved) |
-/// | 1700 | webhooks (reserved) |
+/// | 1700 | targets and webhooks |
 ///
 /// `0` is success in the bindings and never appears here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -69,6 +70,25 @@ pub enum ErrorCode {
     RotationInProgress = 1301,
     /// The idempotency token was already used with a different value.
     IdempotencyMismatch = 1302,
+    /// An invalidated refresh token was presented again: its whole token
+    /// family has been revoked (RFC 9700 §4.14.2).
+    RefreshTokenReused = 1401,
+    /// Too many failed logins: the client is locked out for a while.
+    LoginLocked = 1451,
+    /// Too many consecutive failed attempts: the factor (password or MFA) is
+    /// locked for a while. The message says until when.
+    Locked = 1501,
+    /// The API session still owes its second factor; only MFA operations,
+    /// `current_session` and `logout` are allowed.
+    MfaRequired = 1502,
+    /// The password must be changed before the session may do anything else.
+    PasswordChangeRequired = 1503,
+    /// The operation exists but is not supported by this build yet.
+    NotSupported = 1504,
+    /// A webhook's timestamp is older or newer than the tolerance allows.
+    WebhookTimestamp = 1701,
+    /// A webhook message id was already accepted (replay guard).
+    WebhookReplay = 1702,
 }
 
 impl ErrorCode {
@@ -95,6 +115,14 @@ impl ErrorCode {
         Self::WrongRootKey,
         Self::RotationInProgress,
         Self::IdempotencyMismatch,
+        Self::RefreshTokenReused,
+        Self::LoginLocked,
+        Self::Locked,
+        Self::MfaRequired,
+        Self::PasswordChangeRequired,
+        Self::NotSupported,
+        Self::WebhookTimestamp,
+        Self::WebhookReplay,
     ];
 
     /// The numeric value of the code.
@@ -119,8 +147,18 @@ impl ErrorCode {
             | Self::IdempotencyMismatch => ErrorKind::Conflict,
             Self::InvalidInput | Self::KeyPurpose => ErrorKind::InvalidInput,
             Self::PolicyViolation => ErrorKind::Policy,
-            Self::VerificationFailed | Self::WrongRootKey => ErrorKind::VerificationFailed,
-            Self::InvalidState | Self::KeyState => ErrorKind::State,
+            Self::VerificationFailed
+            | Self::WrongRootKey
+            | Self::RefreshTokenReused
+            | Self::WebhookTimestamp
+            | Self::WebhookReplay => ErrorKind::VerificationFailed,
+            Self::InvalidState
+            | Self::KeyState
+            | Self::LoginLocked
+            | Self::Locked
+            | Self::MfaRequired
+            | Self::PasswordChangeRequired => ErrorKind::State,
+            Self::NotSupported => ErrorKind::Policy,
             Self::StoreBackend | Self::StoreUnavailable | Self::StoreCorrupt => ErrorKind::Store,
             Self::KmsBackend | Self::KmsUnavailable => ErrorKind::KeyManager,
             Self::Internal | Self::RandomFailed => ErrorKind::Internal,
@@ -231,6 +269,48 @@ pub enum Error {
     /// Idempotency token reused with a different value.
     #[error("idempotency token was already used with a different value")]
     IdempotencyMismatch,
+    /// An invalidated refresh token was presented again; every token of its
+    /// family is now revoked.
+    #[error("refresh token was already used; its token family is revoked")]
+    RefreshTokenReused,
+    /// Too many failed logins; retry after the lock expires.
+    #[error("too many failed logins: locked for {retry_after_secs} more seconds")]
+    LockedOut {
+        /// Seconds until the lock expires.
+        retry_after_secs: u64,
+    },
+    /// Too many consecutive failed attempts; the factor is locked.
+    #[error("{what} is locked after too many failed attempts until unix time {until}")]
+    Locked {
+        /// The locked factor (`password`, `mfa`).
+        what: &'static str,
+        /// When the lock ends (Unix seconds).
+        until: i64,
+    },
+    /// The API session still owes its second factor.
+    #[error("api session requires mfa: {operation} is not allowed until mfa is complete")]
+    MfaRequired {
+        /// The refused operation.
+        operation: &'static str,
+    },
+    /// The password was marked compromised and must be changed first.
+    #[error("password change required: {operation} is not allowed until the password is changed")]
+    PasswordChangeRequired {
+        /// The refused operation.
+        operation: &'static str,
+    },
+    /// The operation exists but this build does not support it yet.
+    #[error("{what} is not supported yet")]
+    NotSupported {
+        /// What is not supported (`cert authentication`, …).
+        what: &'static str,
+    },
+    /// A webhook's timestamp is outside the tolerance (too old or too new).
+    #[error("webhook timestamp is outside the tolerance")]
+    WebhookTimestamp,
+    /// A webhook message id was already accepted.
+    #[error("webhook message was already accepted (replay)")]
+    WebhookReplay,
     /// The store failed.
     #[error("store: {0}")]
     Store(StoreError),
@@ -275,6 +355,14 @@ impl Error {
             Error::State { .. } => ErrorCode::InvalidState,
             Error::RotationInProgress => ErrorCode::RotationInProgress,
             Error::IdempotencyMismatch => ErrorCode::IdempotencyMismatch,
+            Error::RefreshTokenReused => ErrorCode::RefreshTokenReused,
+            Error::LockedOut { .. } => ErrorCode::LoginLocked,
+            Error::Locked { .. } => ErrorCode::Locked,
+            Error::MfaRequired { .. } => ErrorCode::MfaRequired,
+            Error::PasswordChangeRequired { .. } => ErrorCode::PasswordChangeRequired,
+            Error::NotSupported { .. } => ErrorCode::NotSupported,
+            Error::WebhookTimestamp => ErrorCode::WebhookTimestamp,
+            Error::WebhookReplay => ErrorCode::WebhookReplay,
             Error::Store(e) => match e {
                 StoreError::Conflict => ErrorCode::Conflict,
                 StoreError::Unavailable { .. } => ErrorCode::StoreUnavailable,

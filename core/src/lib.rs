@@ -9,18 +9,24 @@ pub mod encoding;
 pub mod engine;
 pub mod envelope;
 pub mod error;
+pub mod identities;
+pub mod jose;
 pub mod kms;
+pub mod machine_auth;
+pub mod mfa;
 mod namespace;
 pub mod policy;
 pub mod secrets;
 pub mod services;
 pub mod store;
+pub mod targets;
 pub mod token;
+pub mod tokens;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod internal;
 

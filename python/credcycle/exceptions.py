@@ -73,9 +73,13 @@ class PolicyViolation(CredcycleError):
 
 
 class VerificationFailed(CredcycleError):
-    """A MAC, signature, code or ciphertext did not verify (code 1006, whose
-    message is always "verification failed"), or a root key does not open
-    the store's keys (code 1207)."""
+    """A MAC, signature, code or ciphertext did not verify.
+
+    Code 1006 carries no detail: its message is always "verification
+    failed", whatever is passed. Other codes of the family have fixed,
+    secret-free engine messages: 1207 (the root key does not open the
+    store's keys), 1401 (a used refresh token came back), 1701/1702 (webhook
+    timestamp out of tolerance / replayed message id)."""
 
     default_code = 1006
     default_kind = "verification_failed"
@@ -86,6 +90,8 @@ class VerificationFailed(CredcycleError):
         code: int | None = None,
         kind: str | None = None,
     ) -> None:
+        if code is None or code == 1006:
+            message = "verification failed"
         super().__init__(message, code, kind)
 
 

@@ -103,11 +103,24 @@ impl Model {
     }
 }
 
+/// The local key manager over the model's store.
+fn local_keys(store: Arc<dyn Store>, rng: Arc<SeededRng>) -> Arc<dyn KeyManager> {
+    Arc::new(LocalKeyManager::new(store, rng, SecretBytes::new(vec![5; 32])).unwrap())
+}
+
 fn run(store: Arc<dyn Store>, steps: &[Step]) {
+    run_with(store, local_keys, steps);
+}
+
+/// Runs the model on `store` with the key manager `keys` makes (from the
+/// store and the model's generator).
+fn run_with(
+    store: Arc<dyn Store>,
+    keys: impl FnOnce(Arc<dyn Store>, Arc<SeededRng>) -> Arc<dyn KeyManager>,
+    steps: &[Step],
+) {
     let rng = Arc::new(SeededRng::new(7));
-    let keys = Arc::new(
-        LocalKeyManager::new(store.clone(), rng.clone(), SecretBytes::new(vec![5; 32])).unwrap(),
-    );
+    let keys = keys(store.clone(), rng.clone());
     let mut policy = Policy::default();
     policy.max_secret_versions = MAX_VERSIONS;
     let engine = Engine::builder()
@@ -291,4 +304,33 @@ proptest! {
         let store = credcycle_sqlite::SqliteStore::open(dir.path().join("m.db")).unwrap();
         run(Arc::new(store), &steps);
     }
+}
+
+/// The model once end to end on the (PostgreSQL, PKCS#11) pair: a fresh
+/// database on the server of `CREDCYCLE_TEST_PG_URL` and a fresh namespace
+/// on the SoftHSM2 token of `CREDCYCLE_TEST_PKCS11` per case. Returns early
+/// with a notice when they are unset, unless `CREDCYCLE_REQUIRE_SERVICES=1`.
+#[test]
+fn model_postgres_store_pkcs11_keys() {
+    use credcycle_pkcs11::testing::{fresh_manager, test_config};
+    use credcycle_postgres::testing::{URL_ENV, fresh_database, service_env};
+    let (Some(admin), Some(hsm)) = (service_env(URL_ENV), test_config()) else {
+        return;
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 6,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(&proptest::collection::vec(step(), 1..25), |steps| {
+            let url = fresh_database(&admin, "model");
+            let store = Arc::new(credcycle_postgres::PostgresStore::connect(&url).unwrap());
+            run_with(
+                store,
+                |_, _| Arc::new(fresh_manager(&hsm, "model")) as Arc<dyn KeyManager>,
+                &steps,
+            );
+            Ok(())
+        })
+        .unwrap();
 }

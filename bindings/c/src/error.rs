@@ -61,6 +61,22 @@ pub const CREDCYCLE_RESULT_WRONG_ROOT_KEY: credcycle_result = 1207;
 pub const CREDCYCLE_RESULT_ROTATION_IN_PROGRESS: credcycle_result = 1301;
 /// The idempotency token was used with a different value.
 pub const CREDCYCLE_RESULT_IDEMPOTENCY_MISMATCH: credcycle_result = 1302;
+/// An already-used refresh token was presented again; its family is revoked.
+pub const CREDCYCLE_RESULT_REFRESH_TOKEN_REUSED: credcycle_result = 1401;
+/// Too many failed logins: the client is locked out for a while.
+pub const CREDCYCLE_RESULT_LOGIN_LOCKED: credcycle_result = 1451;
+/// Too many failed attempts: the factor (password or MFA) is locked for a while.
+pub const CREDCYCLE_RESULT_LOCKED: credcycle_result = 1501;
+/// The API session still owes its second factor.
+pub const CREDCYCLE_RESULT_MFA_REQUIRED: credcycle_result = 1502;
+/// The password must be changed before anything else.
+pub const CREDCYCLE_RESULT_PASSWORD_CHANGE_REQUIRED: credcycle_result = 1503;
+/// The operation is not supported by this build.
+pub const CREDCYCLE_RESULT_NOT_SUPPORTED: credcycle_result = 1504;
+/// A webhook's timestamp is outside the tolerance.
+pub const CREDCYCLE_RESULT_WEBHOOK_TIMESTAMP: credcycle_result = 1701;
+/// A webhook message id was already accepted (replay).
+pub const CREDCYCLE_RESULT_WEBHOOK_REPLAY: credcycle_result = 1702;
 /// A required pointer argument was NULL.
 pub const CREDCYCLE_RESULT_NULL_PARAMETER: credcycle_result = 9001;
 /// A caller buffer is too small; `*out_n` holds the size needed.
@@ -97,6 +113,14 @@ pub(crate) const ALL_RESULTS: &[credcycle_result] = &[
     CREDCYCLE_RESULT_WRONG_ROOT_KEY,
     CREDCYCLE_RESULT_ROTATION_IN_PROGRESS,
     CREDCYCLE_RESULT_IDEMPOTENCY_MISMATCH,
+    CREDCYCLE_RESULT_REFRESH_TOKEN_REUSED,
+    CREDCYCLE_RESULT_LOGIN_LOCKED,
+    CREDCYCLE_RESULT_LOCKED,
+    CREDCYCLE_RESULT_MFA_REQUIRED,
+    CREDCYCLE_RESULT_PASSWORD_CHANGE_REQUIRED,
+    CREDCYCLE_RESULT_NOT_SUPPORTED,
+    CREDCYCLE_RESULT_WEBHOOK_TIMESTAMP,
+    CREDCYCLE_RESULT_WEBHOOK_REPLAY,
     CREDCYCLE_RESULT_NULL_PARAMETER,
     CREDCYCLE_RESULT_INSUFFICIENT_SIZE,
     CREDCYCLE_RESULT_PANIC,

@@ -161,6 +161,16 @@ pub fn static_message(code: u32) -> &'static str {
         ErrorCode::IdempotencyMismatch => {
             "idempotency token was already used with a different value"
         }
+        ErrorCode::RefreshTokenReused => {
+            "a used refresh token was presented again; its token family is revoked"
+        }
+        ErrorCode::LoginLocked => "too many failed logins; try again later",
+        ErrorCode::Locked => "too many failed attempts; the factor is locked for a while",
+        ErrorCode::MfaRequired => "the session still needs its second factor",
+        ErrorCode::PasswordChangeRequired => "the password must be changed first",
+        ErrorCode::NotSupported => "not supported by this build",
+        ErrorCode::WebhookTimestamp => "webhook timestamp outside the tolerance",
+        ErrorCode::WebhookReplay => "webhook message id already accepted",
         // ErrorCode is non-exhaustive: codes added by later domains get
         // their family's name until they get a message here.
         _ => kind_message(c.kind()),

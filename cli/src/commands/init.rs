@@ -21,24 +21,30 @@ pub(super) fn run(ctx: &Ctx) -> Result<Output, CliError> {
     // init just created it; reading it back confirms the store is usable.
     let info = backend.keys().key_info(&default_key)?;
     let out = Initialized {
-        db: ctx.paths.db.display().to_string(),
-        root_key_file: ctx.paths.root_key_file.display().to_string(),
+        db: ctx.paths.store_description(),
+        root_key_file: if ctx.paths.local_kms() {
+            ctx.paths.root_key_file.display().to_string()
+        } else {
+            String::from("-")
+        },
         default_kms_key: info.map(|i| i.id.to_string()).unwrap_or_default(),
     };
-    let human = vec![
-        Block::Fields(vec![
-            ("db", out.db.clone()),
-            (
-                "root_key_file",
-                format!("{} (mode 0600)", out.root_key_file),
-            ),
-            ("default_kms_key", out.default_kms_key.clone()),
-        ]),
-        Block::Line(
+    let key_line = if ctx.paths.local_kms() {
+        format!("{} (mode 0600)", out.root_key_file)
+    } else {
+        "- (keys are generated and kept in the PKCS#11 token)".to_owned()
+    };
+    let mut human = vec![Block::Fields(vec![
+        ("db", out.db.clone()),
+        ("root_key_file", key_line),
+        ("default_kms_key", out.default_kms_key.clone()),
+    ])];
+    if ctx.paths.local_kms() {
+        human.push(Block::Line(
             "Keep the root key file safe and separate from backups of the database: \
              without it nothing in the store can be decrypted."
                 .to_owned(),
-        ),
-    ];
+        ));
+    }
     Output::new(&out, human)
 }

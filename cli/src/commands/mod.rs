@@ -2,9 +2,14 @@
 //! [`Output`].
 
 mod audit;
+mod identity;
 mod init;
 mod kms;
+pub(crate) mod machine;
+mod mfa;
 mod secret;
+mod target;
+pub(crate) mod token;
 
 use std::sync::Arc;
 
@@ -32,7 +37,7 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     /// An engine on the existing store, with the system clock.
-    fn engine(&self) -> Result<Engine, CliError> {
+    pub(crate) fn engine(&self) -> Result<Engine, CliError> {
         backend::open(&self.paths)?.engine(Arc::new(SystemClock))
     }
 }
@@ -48,5 +53,13 @@ pub(crate) fn run(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
         Command::Kms { command } => kms::run(ctx, command),
         Command::Secret { command } => secret::run(ctx, command),
         Command::Audit(args) => audit::run(ctx, &args),
+        Command::Target { command } => target::run(ctx, command),
+        Command::Jwks => target::jwks(ctx),
+        Command::Identity { command } => identity::run(ctx, command),
+        Command::Authenticator { command } => identity::run_authenticator(ctx, command),
+        Command::Auth { command } => identity::run_auth(ctx, command),
+        Command::Mfa { command } => mfa::run(ctx, command),
+        Command::Token { command } => token::run(ctx, command),
+        Command::Ua { command } => machine::run_ua(ctx, command),
     }
 }

@@ -48,6 +48,99 @@ pub(crate) fn ed25519_spki(key: &[u8]) -> Option<Vec<u8>> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CryptoFailure;
 
+/// An expanded AES-256-GCM key. Building one runs the key schedule; a key
+/// used many times (a key-encryption key) is built once and kept.
+pub(crate) struct AesGcmKey(LessSafeKey);
+
+impl std::fmt::Debug for AesGcmKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AesGcmKey(<redacted>)")
+    }
+}
+
+impl AesGcmKey {
+    /// Expands `key` (32 bytes).
+    pub(crate) fn new(key: &[u8]) -> Result<Self, CryptoFailure> {
+        Ok(AesGcmKey(LessSafeKey::new(
+            UnboundKey::new(&AES_256_GCM, key).map_err(|_| CryptoFailure)?,
+        )))
+    }
+
+    /// Seals `plaintext` with a fresh random nonce and `aad`. Returns
+    /// `prefix || nonce || ciphertext || tag`.
+    pub(crate) fn seal(
+        &self,
+        rng: &dyn SecureRandom,
+        prefix: &[u8],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, CryptoFailure> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rng.fill(&mut nonce).map_err(|_| CryptoFailure)?;
+        let mut out = Vec::with_capacity(prefix.len() + NONCE_LEN + plaintext.len() + TAG_LEN);
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(&nonce);
+        let start = out.len();
+        out.extend_from_slice(plaintext);
+        self.seal_in_place(&nonce, aad, &mut out, start)?;
+        Ok(out)
+    }
+
+    /// Encrypts `buf[start..]` in place with an explicit nonce and appends
+    /// the tag, leaving `buf[..start]` (a header) as it is. One pass, no
+    /// copy; give `buf` `TAG_LEN` bytes of spare capacity to avoid a
+    /// reallocation. The caller guarantees the nonce is never reused with
+    /// the same key.
+    pub(crate) fn seal_in_place(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        buf: &mut Vec<u8>,
+        start: usize,
+    ) -> Result<(), CryptoFailure> {
+        let body = buf.get_mut(start..).ok_or(CryptoFailure)?;
+        let tag = self
+            .0
+            .seal_in_place_separate_tag(Nonce::assume_unique_for_key(*nonce), Aad::from(aad), body)
+            .map_err(|_| CryptoFailure)?;
+        buf.extend_from_slice(tag.as_ref());
+        Ok(())
+    }
+
+    /// Opens `nonce || ciphertext || tag` sealed by [`AesGcmKey::seal`] (after
+    /// its prefix).
+    pub(crate) fn open(&self, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, CryptoFailure> {
+        if sealed.len() < NONCE_LEN + TAG_LEN {
+            return Err(CryptoFailure);
+        }
+        let (nonce, ct) = sealed.split_at(NONCE_LEN);
+        let mut nonce_arr = [0u8; NONCE_LEN];
+        nonce_arr.copy_from_slice(nonce);
+        self.open_detached(&nonce_arr, aad, ct)
+    }
+
+    /// Opens `ciphertext || tag` with an explicit nonce.
+    pub(crate) fn open_detached(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        ct_and_tag: &[u8],
+    ) -> Result<Vec<u8>, CryptoFailure> {
+        let mut buf = ct_and_tag.to_vec();
+        let plain_len = self
+            .0
+            .open_in_place(
+                Nonce::assume_unique_for_key(*nonce),
+                Aad::from(aad),
+                &mut buf,
+            )
+            .map_err(|_| CryptoFailure)?
+            .len();
+        buf.truncate(plain_len);
+        Ok(buf)
+    }
+}
+
 /// Seals `plaintext` with AES-256-GCM under `key`, a fresh random nonce and
 /// `aad`. Returns `nonce || ciphertext || tag`.
 pub(crate) fn aes_gcm_seal(
@@ -56,32 +149,18 @@ pub(crate) fn aes_gcm_seal(
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<Vec<u8>, CryptoFailure> {
-    let mut nonce = [0u8; NONCE_LEN];
-    rng.fill(&mut nonce).map_err(|_| CryptoFailure)?;
-    let body = aes_gcm_seal_with_nonce(key, &nonce, aad, plaintext)?;
-    let mut out = Vec::with_capacity(NONCE_LEN + body.len());
-    out.extend_from_slice(&nonce);
-    out.extend_from_slice(&body);
-    Ok(out)
+    AesGcmKey::new(key)?.seal(rng, &[], aad, plaintext)
 }
 
-/// Seals with an explicit nonce; returns `ciphertext || tag`. The caller
-/// guarantees the nonce is never reused with the same key.
-pub(crate) fn aes_gcm_seal_with_nonce(
+/// [`AesGcmKey::seal_in_place`] under a key used once.
+pub(crate) fn aes_gcm_seal_in_place(
     key: &[u8],
     nonce: &[u8; NONCE_LEN],
     aad: &[u8],
-    plaintext: &[u8],
-) -> Result<Vec<u8>, CryptoFailure> {
-    let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).map_err(|_| CryptoFailure)?);
-    let mut body = plaintext.to_vec();
-    key.seal_in_place_append_tag(
-        Nonce::assume_unique_for_key(*nonce),
-        Aad::from(aad),
-        &mut body,
-    )
-    .map_err(|_| CryptoFailure)?;
-    Ok(body)
+    buf: &mut Vec<u8>,
+    start: usize,
+) -> Result<(), CryptoFailure> {
+    AesGcmKey::new(key)?.seal_in_place(nonce, aad, buf, start)
 }
 
 /// Opens `nonce || ciphertext || tag` sealed by [`aes_gcm_seal`].
@@ -90,13 +169,7 @@ pub(crate) fn aes_gcm_open(
     aad: &[u8],
     sealed: &[u8],
 ) -> Result<Vec<u8>, CryptoFailure> {
-    if sealed.len() < NONCE_LEN + TAG_LEN {
-        return Err(CryptoFailure);
-    }
-    let (nonce, ct) = sealed.split_at(NONCE_LEN);
-    let mut nonce_arr = [0u8; NONCE_LEN];
-    nonce_arr.copy_from_slice(nonce);
-    aes_gcm_open_detached(key, &nonce_arr, aad, ct)
+    AesGcmKey::new(key)?.open(aad, sealed)
 }
 
 /// Opens `ciphertext || tag` with an explicit nonce.
@@ -106,18 +179,7 @@ pub(crate) fn aes_gcm_open_detached(
     aad: &[u8],
     ct_and_tag: &[u8],
 ) -> Result<Vec<u8>, CryptoFailure> {
-    let key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).map_err(|_| CryptoFailure)?);
-    let mut buf = ct_and_tag.to_vec();
-    let plain_len = key
-        .open_in_place(
-            Nonce::assume_unique_for_key(*nonce),
-            Aad::from(aad),
-            &mut buf,
-        )
-        .map_err(|_| CryptoFailure)?
-        .len();
-    buf.truncate(plain_len);
-    Ok(buf)
+    AesGcmKey::new(key)?.open_detached(nonce, aad, ct_and_tag)
 }
 
 /// HMAC-SHA256 of `msg` under `key`.
@@ -129,7 +191,9 @@ pub(crate) fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
     out
 }
 
-/// SHA-256 of `msg`.
+/// SHA-256 of `msg`. (Unused since the key manager's cache compares sealed
+/// bytes instead of digests; kept as part of the primitive set.)
+#[allow(dead_code)]
 pub(crate) fn sha256(msg: &[u8]) -> [u8; 32] {
     let d = ring::digest::digest(&ring::digest::SHA256, msg);
     let mut out = [0u8; 32];
@@ -213,8 +277,14 @@ mod tests {
                 );
                 match case.result.as_str() {
                     "valid" => {
-                        let sealed = aes_gcm_seal_with_nonce(&key, &nonce, &aad, &msg);
-                        assert_eq!(sealed, Ok(ct_and_tag), "tc {id}: seal");
+                        let mut sealed = [&b"header"[..], &msg].concat();
+                        assert_eq!(
+                            aes_gcm_seal_in_place(&key, &nonce, &aad, &mut sealed, 6),
+                            Ok(()),
+                            "tc {id}: seal"
+                        );
+                        assert_eq!(&sealed[..6], b"header", "tc {id}: header kept");
+                        assert_eq!(sealed[6..], ct_and_tag[..], "tc {id}: seal");
                         assert_eq!(opened, Ok(msg), "tc {id}: open");
                         valid += 1;
                     }

@@ -70,22 +70,39 @@ pub struct LocalKeyManager {
     rng: Arc<dyn SecureRandom>,
     root_key: SecretBytes,
     system_rng: ring::rand::SystemRandom,
-    cache: Mutex<HashMap<(KeyId, u32), CachedMaterial>>,
+    /// Decrypted versions by key id, then version number (nested so that a
+    /// lookup borrows the id instead of cloning it).
+    cache: Mutex<HashMap<KeyId, HashMap<u32, CachedMaterial>>>,
+    records: Mutex<HashMap<KeyId, CachedRecord>>,
 }
 
-/// A decrypted key version and the digest of the sealed bytes it came from
-/// (so that a record replaced under the same id and version is not served
-/// from a stale cache).
+/// A decrypted key version and the sealed bytes it came from (so that a
+/// record replaced under the same id and version is not served from a stale
+/// cache).
 struct CachedMaterial {
-    sealed_digest: [u8; 32],
+    sealed: Vec<u8>,
     material: Arc<SecretBytes>,
+    /// The expanded key of an AES-256-GCM version, so that wraps and unwraps
+    /// skip the key schedule.
+    aes: Option<Arc<hazmat::AesGcmKey>>,
+}
+
+/// A key record as last read from the store and its decoding. Every
+/// operation still reads the record (so a change by another instance is seen
+/// at once); only the decoding of unchanged bytes is reused.
+struct CachedRecord {
+    value: Vec<u8>,
+    meta: Arc<KeyMeta>,
 }
 
 impl fmt::Debug for LocalKeyManager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LocalKeyManager")
             .field("root_key", &"<redacted>")
-            .field("cached_versions", &self.lock_cache().len())
+            .field(
+                "cached_versions",
+                &self.lock_cache().values().map(HashMap::len).sum::<usize>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -137,7 +154,7 @@ struct KeyRecord {
 }
 
 /// One version of a key: its material sealed under the root key.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct VersionRecord {
     version: u32,
     #[serde(with = "crate::codec::bytes")]
@@ -152,6 +169,7 @@ struct RootCheckRecord {
 }
 
 /// A key record, decoded and validated, with its store version.
+#[derive(Clone)]
 struct KeyMeta {
     id: KeyId,
     algorithm: KeyAlgorithm,
@@ -392,6 +410,7 @@ impl LocalKeyManager {
             root_key,
             system_rng: ring::rand::SystemRandom::new(),
             cache: Mutex::new(HashMap::new()),
+            records: Mutex::new(HashMap::new()),
         };
         manager.check_root_key()?;
         Ok(manager)
@@ -431,7 +450,7 @@ impl LocalKeyManager {
         }
     }
 
-    fn lock_cache(&self) -> MutexGuard<'_, HashMap<(KeyId, u32), CachedMaterial>> {
+    fn lock_cache(&self) -> MutexGuard<'_, HashMap<KeyId, HashMap<u32, CachedMaterial>>> {
         // The cache holds only immutable entries: a panic elsewhere cannot
         // leave it inconsistent, so a poisoned lock is still usable.
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
@@ -488,28 +507,75 @@ impl LocalKeyManager {
         Ok(())
     }
 
-    fn load(&self, id: &KeyId) -> Result<Option<KeyMeta>, KmsError> {
-        let record = self
-            .store
-            .get(Table::Kms, &record_key(id))
-            .map_err(store_error)?;
-        record
-            .map(|r| KeyMeta::decode(id, &r.value, r.version))
-            .transpose()
+    fn lock_records(&self) -> MutexGuard<'_, HashMap<KeyId, CachedRecord>> {
+        // Entries are immutable once inserted; see `lock_cache`.
+        self.records.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn require(&self, id: &KeyId) -> Result<KeyMeta, KmsError> {
+    /// Reads key `id` from the store. The decoding is a function of the
+    /// stored bytes and version alone, so it is reused while both are
+    /// unchanged.
+    fn load(&self, id: &KeyId) -> Result<Option<Arc<KeyMeta>>, KmsError> {
+        let Some(record) = self
+            .store
+            .get(Table::Kms, &record_key(id))
+            .map_err(store_error)?
+        else {
+            return Ok(None);
+        };
+        if let Some(hit) = self.lock_records().get(id) {
+            if hit.meta.cas == record.version && hit.value == record.value {
+                return Ok(Some(Arc::clone(&hit.meta)));
+            }
+        }
+        let meta = Arc::new(KeyMeta::decode(id, &record.value, record.version)?);
+        let mut records = self.lock_records();
+        if records.len() >= CACHE_LIMIT {
+            records.clear();
+        }
+        records.insert(
+            id.clone(),
+            CachedRecord {
+                value: record.value,
+                meta: Arc::clone(&meta),
+            },
+        );
+        Ok(Some(meta))
+    }
+
+    fn require(&self, id: &KeyId) -> Result<Arc<KeyMeta>, KmsError> {
         self.load(id)?.ok_or(KmsError::NotFound)
     }
 
     /// The decrypted material of `version` of `meta`.
     fn material(&self, meta: &KeyMeta, version: u32) -> Result<Arc<SecretBytes>, KmsError> {
+        self.cached_material(meta, version).map(|(m, _)| m)
+    }
+
+    /// The expanded AES-256-GCM key of `version` of wrap key `meta`.
+    fn aes_key(&self, meta: &KeyMeta, version: u32) -> Result<Arc<hazmat::AesGcmKey>, KmsError> {
+        self.cached_material(meta, version)?
+            .1
+            .ok_or_else(|| LocalFailure::KeyRejected.into())
+    }
+
+    /// The decrypted material of `version` of `meta`, and its expanded key
+    /// if it is an AES-256-GCM key, from the cache when the sealed bytes are
+    /// the ones it was opened from.
+    #[allow(clippy::type_complexity)]
+    fn cached_material(
+        &self,
+        meta: &KeyMeta,
+        version: u32,
+    ) -> Result<(Arc<SecretBytes>, Option<Arc<hazmat::AesGcmKey>>), KmsError> {
         let sealed = meta.sealed(version).ok_or(KmsError::NotFound)?;
-        let digest = hazmat::sha256(sealed);
-        let cache_key = (meta.id.clone(), version);
-        if let Some(hit) = self.lock_cache().get(&cache_key) {
-            if hit.sealed_digest == digest {
-                return Ok(Arc::clone(&hit.material));
+        if let Some(hit) = self
+            .lock_cache()
+            .get(&meta.id)
+            .and_then(|versions| versions.get(&version))
+        {
+            if hit.sealed == sealed {
+                return Ok((Arc::clone(&hit.material), hit.aes.clone()));
             }
         }
         let aad = material_aad(&meta.id, version, meta.algorithm);
@@ -523,19 +589,30 @@ impl LocalKeyManager {
         if !length_ok {
             return Err(corrupt("kms key material has the wrong length"));
         }
+        let aes = match meta.algorithm {
+            KeyAlgorithm::Aes256Gcm => Some(Arc::new(
+                hazmat::AesGcmKey::new(plain.expose()).map_err(|_| LocalFailure::KeyRejected)?,
+            )),
+            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::Ed25519 => None,
+        };
         let material = Arc::new(plain);
         let mut cache = self.lock_cache();
         if cache.len() >= CACHE_LIMIT {
             cache.clear();
         }
-        cache.insert(
-            cache_key,
+        let versions = cache.entry(meta.id.clone()).or_default();
+        if versions.len() >= CACHE_LIMIT {
+            versions.clear();
+        }
+        versions.insert(
+            version,
             CachedMaterial {
-                sealed_digest: digest,
+                sealed: sealed.to_vec(),
                 material: Arc::clone(&material),
+                aes: aes.clone(),
             },
         );
-        Ok(material)
+        Ok((material, aes))
     }
 
     /// New key material for `algorithm`.
@@ -596,7 +673,7 @@ impl LocalKeyManager {
         mut change: impl FnMut(&mut KeyMeta) -> Result<bool, KmsError>,
     ) -> Result<KeyInfo, KmsError> {
         for _ in 0..CAS_ATTEMPTS {
-            let mut meta = self.require(id)?;
+            let mut meta = KeyMeta::clone(&*self.require(id)?);
             if !change(&mut meta)? {
                 return Ok(meta.info());
             }
@@ -717,17 +794,15 @@ impl KeyManager for LocalKeyManager {
         meta.require_purpose(KeyPurpose::Wrap, "wrap")?;
         meta.refuse_if(&[KeyState::Disabled, KeyState::PendingDeletion], "wrap")?;
         let version = meta.primary_version;
-        let key = self.material(&meta, version)?;
-        let sealed = hazmat::aes_gcm_seal(
-            &*self.rng,
-            key.expose(),
-            &wrap_aad(id, version, aad),
-            dek.expose(),
-        )
-        .map_err(|_| LocalFailure::Random)?;
-        let mut ciphertext = Vec::with_capacity(1 + sealed.len());
-        ciphertext.push(WRAP_FORMAT_V1);
-        ciphertext.extend_from_slice(&sealed);
+        let key = self.aes_key(&meta, version)?;
+        let ciphertext = key
+            .seal(
+                &*self.rng,
+                &[WRAP_FORMAT_V1],
+                &wrap_aad(id, version, aad),
+                dek.expose(),
+            )
+            .map_err(|_| LocalFailure::Random)?;
         Ok(WrappedKey {
             key: id.clone(),
             version,
@@ -739,17 +814,14 @@ impl KeyManager for LocalKeyManager {
         let meta = self.require(&wrapped.key)?;
         meta.require_purpose(KeyPurpose::Wrap, "unwrap")?;
         meta.refuse_if(&[KeyState::PendingDeletion], "unwrap")?;
-        let key = self.material(&meta, wrapped.version)?;
+        let key = self.aes_key(&meta, wrapped.version)?;
         let body = match wrapped.ciphertext.split_first() {
             Some((&WRAP_FORMAT_V1, body)) if body.len() >= NONCE_LEN + TAG_LEN => body,
             _ => return Err(KmsError::UnwrapFailed),
         };
-        let plain = hazmat::aes_gcm_open(
-            key.expose(),
-            &wrap_aad(&wrapped.key, wrapped.version, aad),
-            body,
-        )
-        .map_err(|_| KmsError::UnwrapFailed)?;
+        let plain = key
+            .open(&wrap_aad(&wrapped.key, wrapped.version, aad), body)
+            .map_err(|_| KmsError::UnwrapFailed)?;
         Ok(SecretBytes::new(plain))
     }
 
@@ -1005,7 +1077,7 @@ mod tests {
         let root = [0xabu8; 32];
         assert!(!debug.contains(&hex(&root)) && !debug.contains(&format!("{root:?}")));
         assert!(!debug.contains("171"), "{debug}");
-        for entry in km.lock_cache().values() {
+        for entry in km.lock_cache().values().flat_map(HashMap::values) {
             let m = entry.material.expose();
             assert!(!debug.contains(&hex(m)) && !debug.contains(&format!("{m:?}")));
         }
@@ -1118,6 +1190,44 @@ mod tests {
             );
             assert!(km.rotate_key(&k).is_err());
         }
+    }
+
+    /// The decoded-record cache never hides what the store holds now: a
+    /// record damaged out of band is reported at once, and restoring its
+    /// bytes (under a new store version) makes the key work again.
+    #[test]
+    fn record_cache_follows_out_of_band_writes() {
+        let store = Arc::new(MemoryStore::new());
+        let km = manager(&store, 7, 1);
+        let k = id("cached");
+        km.create_key(&k, KeyAlgorithm::Aes256Gcm).expect("create");
+        let dek = SecretBytes::from_slice(&[5; 32]);
+        let wrapped = km.wrap(&k, &dek, b"a").expect("wrap fills the caches");
+        let original = store
+            .get(Table::Kms, &record_key(&k))
+            .expect("get")
+            .expect("present");
+        let put = |value: Vec<u8>, expect: Version| {
+            store
+                .commit(&[Op::Put {
+                    table: Table::Kms,
+                    key: record_key(&k),
+                    value,
+                    expect,
+                }])
+                .expect("out-of-band write");
+        };
+        put(vec![codec::FORMAT_CBOR_V1, 0xa0], original.version);
+        assert!(matches!(
+            km.unwrap(&wrapped, b"a"),
+            Err(KmsError::Backend(_))
+        ));
+        assert!(matches!(km.wrap(&k, &dek, b"a"), Err(KmsError::Backend(_))));
+        put(original.value.clone(), original.version.next());
+        assert_eq!(
+            km.unwrap(&wrapped, b"a").expect("restored").expose(),
+            dek.expose()
+        );
     }
 
     #[test]

@@ -282,13 +282,16 @@ pub struct RewrapReport {
     pub unchanged: u32,
 }
 
-/// Decodes `data` as a secret record (fuzzing entry point).
-#[cfg(feature = "fuzzing")]
+/// Decodes `data` as a secret record (fuzzing entry point; also run by the
+/// codec property tests).
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub fn fuzz_decode_record(data: &[u8]) {
     if let Ok(r) = crate::codec::decode::<record::SecretRecord>(data, "secret") {
         let _ = r.to_metadata();
     }
+    let _ = record::SecretRecord::decode(data);
+    let _ = record::SecretRecord::lookup(data, VersionSelector::Label(Label::Current));
 }
 
 #[cfg(test)]

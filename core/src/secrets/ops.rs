@@ -7,7 +7,7 @@ use super::{
     VersionSelector,
 };
 use crate::audit;
-use crate::codec::{self, bytes::ByteBuf};
+use crate::codec::bytes::ByteBuf;
 use crate::crypto::{SecretBytes, ct_eq, hazmat};
 use crate::engine::Engine;
 use crate::envelope::{self, RecordAad};
@@ -104,7 +104,7 @@ impl Secrets {
             limit,
         )?;
         rows.iter()
-            .map(|(_, r)| codec::decode::<SecretRecord>(&r.value, "secret")?.to_metadata())
+            .map(|(_, r)| SecretRecord::decode(&r.value)?.to_metadata())
             .collect()
     }
 
@@ -116,16 +116,24 @@ impl Secrets {
     /// if the stored value was tampered with; key manager errors (a key
     /// pending deletion, or a disabled key when the policy forbids reads).
     pub fn get_value(&self, name: &str, which: Option<VersionSelector>) -> Result<SecretValue> {
-        let (rec, _) = self.load(name)?;
+        check_name("name", name, MAX_NAME_LEN)?;
+        let stored = self
+            .engine
+            .services()
+            .store
+            .get(Table::Secret, &self.secret_key(name))?
+            .ok_or(Error::NotFound { what: "secret" })?;
+        // Only the id, the state and the selected version's number: the
+        // other versions' metadata is skipped, not decoded.
+        let rec = SecretRecord::lookup(
+            &stored.value,
+            which.unwrap_or(VersionSelector::Label(Label::Current)),
+        )?;
         let state = rec.state()?;
         if state != SecretState::Enabled {
             return Err(state_error(state, "reading a value"));
         }
-        let n = match which.unwrap_or(VersionSelector::Label(Label::Current)) {
-            VersionSelector::Number(n) => rec.version(n).map(|v| v.n),
-            VersionSelector::Label(l) => rec.version_with(l).map(|v| v.n),
-        }
-        .ok_or(Error::NotFound { what: "version" })?;
+        let n = rec.version.ok_or(Error::NotFound { what: "version" })?;
         let sealed = self
             .engine
             .services()
@@ -264,7 +272,7 @@ impl Secrets {
             None => None,
         };
         let mut written = 0;
-        self.mutate_or_keep(name, "secret.put_value", |rec, now| {
+        self.change(name, "secret.put_value", |rec, now| {
             require(rec, WRITABLE, "put_value")?;
             if let (Some(t), Some(mac)) = (idempotency_token, &value_mac) {
                 if let Some(e) = rec.idempotency.iter().find(|e| e.token == t) {
@@ -589,7 +597,7 @@ impl Secrets {
             .store
             .get(Table::Secret, &self.secret_key(name))?
         {
-            Some(r) => Ok(Some((codec::decode(&r.value, "secret")?, r.version))),
+            Some(r) => Ok(Some((SecretRecord::decode(&r.value)?, r.version))),
             None => Ok(None),
         }
     }
@@ -629,19 +637,31 @@ impl Secrets {
         &self,
         name: &str,
         action: &str,
-        mut f: impl FnMut(&mut SecretRecord, UnixTime) -> Result<Option<Vec<Op>>>,
+        f: impl FnMut(&mut SecretRecord, UnixTime) -> Result<Option<Vec<Op>>>,
     ) -> Result<SecretMetadata> {
+        self.change(name, action, f)?.to_metadata()
+    }
+
+    /// As [`Secrets::mutate_or_keep`], returning the record as written (or
+    /// kept) instead of its metadata, for callers that do not return the
+    /// metadata (building it converts every version).
+    fn change(
+        &self,
+        name: &str,
+        action: &str,
+        mut f: impl FnMut(&mut SecretRecord, UnixTime) -> Result<Option<Vec<Op>>>,
+    ) -> Result<SecretRecord> {
         self.engine.retry(|| {
             let (mut rec, ver) = self.load(name)?;
             let now = self.now();
             let Some(mut ops) = f(&mut rec, now)? else {
-                return rec.to_metadata();
+                return Ok(rec);
             };
             rec.update_time = now.0;
             ops.insert(0, put(Table::Secret, self.secret_key(name), &rec, ver)?);
             ops.extend(self.audit_ops(name, action)?);
             self.engine.services().store.commit(&ops)?;
-            rec.to_metadata()
+            Ok(rec)
         })
     }
 
@@ -862,7 +882,7 @@ fn put(table: Table, key: Vec<u8>, rec: &SecretRecord, expect: Version) -> Resul
     Ok(Op::Put {
         table,
         key,
-        value: codec::encode(rec)?,
+        value: rec.encode(),
         expect,
     })
 }

@@ -28,6 +28,45 @@ pub enum Table {
     Audit = 4,
     /// Engine metadata (per-tenant keys, schema markers).
     Meta = 5,
+    /// Action targets (one record per target, signing keys sealed inside).
+    Target = 20,
+    /// Webhook message ids already seen by a receiver's replay guard.
+    WebhookSeen = 21,
+    /// The engine's published token-signing keys (its JWKS).
+    JoseSigningKeys = 22,
+    /// API tokens (one record per token family).
+    ApiToken = 30,
+    /// API token digests (access and refresh values, current and
+    /// invalidated) → their token.
+    ApiTokenDigest = 31,
+    /// Machine identities and their universal-auth configuration.
+    MachineIdentity = 40,
+    /// Universal-auth client ids → their identity.
+    UaClientId = 41,
+    /// Universal-auth client secrets (digests and metadata).
+    UaClientSecret = 42,
+    /// Universal-auth access tokens (digests and metadata).
+    UaAccessToken = 43,
+    /// Universal-auth login lockout counters, one per identity.
+    UaLockout = 44,
+    /// Identities, one record per identity.
+    Identity = 50,
+    /// Unique lookups of the identities domain: identity names, usernames,
+    /// certificate fingerprints, external-JWT signer names.
+    IdentityIndex = 51,
+    /// Authenticators (`updb`, `cert`).
+    Authenticator = 52,
+    /// External JWT signers.
+    ExtJwtSigner = 53,
+    /// API sessions, keyed by the digest of their token.
+    ApiSession = 54,
+    /// API sessions by identity (for listing and deleting).
+    ApiSessionIndex = 55,
+    /// MFA (TOTP) enrollments, one per identity, with the last accepted step
+    /// and the recovery-code digests.
+    Mfa = 56,
+    /// Failed-attempt counters and locks (password and MFA).
+    Lockout = 57,
 }
 
 impl Table {
@@ -38,6 +77,24 @@ impl Table {
         Table::Kms,
         Table::Audit,
         Table::Meta,
+        Table::Target,
+        Table::WebhookSeen,
+        Table::JoseSigningKeys,
+        Table::ApiToken,
+        Table::ApiTokenDigest,
+        Table::MachineIdentity,
+        Table::UaClientId,
+        Table::UaClientSecret,
+        Table::UaAccessToken,
+        Table::UaLockout,
+        Table::Identity,
+        Table::IdentityIndex,
+        Table::Authenticator,
+        Table::ExtJwtSigner,
+        Table::ApiSession,
+        Table::ApiSessionIndex,
+        Table::Mfa,
+        Table::Lockout,
     ];
 
     /// The persisted number of the table.

@@ -2,13 +2,15 @@
 //! deterministic [`SeededRng`], and the conformance suites
 //! [`store_conformance!`](crate::store_conformance) and
 //! [`kms_conformance!`](crate::kms_conformance) that every `Store` and
-//! `KeyManager` implementation runs.
+//! `KeyManager` implementation runs, and the [`crash`] harness of the
+//! durable stores' kill tests.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::services::{Clock, RandomError, SecureRandom, UnixTime};
 
+pub mod crash;
 mod kms;
 pub mod store;
 

@@ -1,0 +1,2 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| credcycle::internal::fuzzing::webhook_headers(data));
