@@ -53,6 +53,7 @@ impl From<PolicyArgs> for PolicyConfig {
             default_delete_window_days: p.default_delete_window_days,
             allow_unwrap_with_disabled_key: p.allow_unwrap_with_disabled_key,
             conflict_retries: p.conflict_retries,
+            ..PolicyConfig::default()
         }
     }
 }

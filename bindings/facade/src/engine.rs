@@ -9,9 +9,12 @@ use credcycle::{
     KeyAlgorithm, KeyId, KeyManager, KeyState, LocalKeyManager, MemoryStore, OsRandom, Policy,
     SecretBytes, SecureRandom, Store,
 };
+use credcycle_pkcs11::{PinSource, Pkcs11Config, Pkcs11KeyManager};
+use credcycle_postgres::PostgresStore;
 use credcycle_sqlite::SqliteStore;
 use zeroize::Zeroizing;
 
+use crate::domains::{Identities, Jose, MachineAuth, Mfa, Targets, Tokens};
 use crate::error::{Error, Result};
 use crate::foreign::{
     ForeignClock, ForeignKeyManager, ForeignStore, clock_from_foreign, key_manager_from_foreign,
@@ -29,6 +32,13 @@ pub enum StoreConfig {
         /// The database file.
         path: String,
     },
+    /// A PostgreSQL database (`postgres://[user[:password]@]host[:port]/db`,
+    /// `sslmode=require` and `sslrootcert=` honoured). The schema is created
+    /// if missing.
+    Postgres {
+        /// The connection URL (never shown in errors or `Debug`).
+        url: String,
+    },
     /// A store implemented by the host program.
     Foreign(Arc<dyn ForeignStore>),
 }
@@ -38,6 +48,7 @@ impl fmt::Debug for StoreConfig {
         match self {
             StoreConfig::Memory => f.write_str("Memory"),
             StoreConfig::Sqlite { path } => f.debug_struct("Sqlite").field("path", path).finish(),
+            StoreConfig::Postgres { .. } => f.write_str("Postgres { url: <redacted> }"),
             StoreConfig::Foreign(_) => f.write_str("Foreign"),
         }
     }
@@ -52,14 +63,47 @@ pub enum KmsConfig {
         /// The root key (exactly 32 bytes).
         root_key: Zeroizing<Vec<u8>>,
     },
+    /// A PKCS#11 token (an HSM, or SoftHSM2): keys never leave it.
+    Pkcs11 {
+        /// The PKCS#11 module (shared library) path.
+        module: String,
+        /// The token, by label.
+        token: String,
+        /// Where the user PIN is read from.
+        pin: Pkcs11Pin,
+        /// Keeps this engine's keys apart from other users of the token
+        /// (1..=64 characters of `[A-Za-z0-9_.-]`).
+        namespace: Option<String>,
+    },
     /// A key manager implemented by the host program.
     Foreign(Arc<dyn ForeignKeyManager>),
+}
+
+/// Where a PKCS#11 user PIN comes from. The PIN itself is never passed
+/// through the API, so it never sits in a host-language string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pkcs11Pin {
+    /// The named environment variable.
+    Env(String),
+    /// The first line of this file.
+    File(String),
 }
 
 impl fmt::Debug for KmsConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             KmsConfig::Local { .. } => f.write_str("Local { root_key: <redacted> }"),
+            KmsConfig::Pkcs11 {
+                module,
+                token,
+                namespace,
+                ..
+            } => f
+                .debug_struct("Pkcs11")
+                .field("module", module)
+                .field("token", token)
+                .field("namespace", namespace)
+                .finish_non_exhaustive(),
             KmsConfig::Foreign(_) => f.write_str("Foreign"),
         }
     }
@@ -81,6 +125,54 @@ pub struct PolicyConfig {
     pub allow_unwrap_with_disabled_key: Option<bool>,
     /// Re-runs after a lost compare-and-swap race (default 8, at most 100).
     pub conflict_retries: Option<u32>,
+    /// Shortest password in code points (default 8, 5..=100).
+    pub password_min_len: Option<u32>,
+    /// NFKC-normalise passwords before hashing (default false).
+    pub password_normalize_nfkc: Option<bool>,
+    /// Wrong passwords that lock password login (default 5, 1..=100).
+    pub password_lockout_threshold: Option<u32>,
+    /// Password lock length in seconds (default 300, 1..=86,400).
+    pub password_lockout_secs: Option<u32>,
+    /// API session idle timeout in seconds (default 1,800, 60..=86,400).
+    pub api_session_idle_timeout_secs: Option<u32>,
+    /// API session absolute lifetime in seconds (default 86,400).
+    pub api_session_max_lifetime_secs: Option<u32>,
+    /// Issuer shown in authenticator apps (default `credcycle`).
+    pub mfa_issuer: Option<String>,
+    /// HMAC of new TOTP enrollments: `SHA1` (default), `SHA256` or `SHA512`.
+    pub totp_algorithm: Option<String>,
+    /// Digits of new TOTP enrollments (default 6, 6..=8).
+    pub totp_digits: Option<u32>,
+    /// Period of new TOTP enrollments in seconds (default 30, 1..=120).
+    pub totp_period_secs: Option<u32>,
+    /// Steps accepted either side (default 1, at most 2).
+    pub totp_window_steps: Option<u32>,
+    /// Largest accepted drift in steps (default 1, window..=4).
+    pub totp_max_drift_steps: Option<u32>,
+    /// Failed MFA codes that lock MFA (default 5, 1..=100).
+    pub mfa_lockout_threshold: Option<u32>,
+    /// MFA lock length in seconds (default 300, 1..=86,400).
+    pub mfa_lockout_secs: Option<u32>,
+    /// Recovery codes per enrollment (default 10, 1..=32).
+    pub recovery_code_count: Option<u32>,
+    /// Whether unused recovery codes may be shown again (default false).
+    pub recovery_codes_viewable: Option<bool>,
+    /// Key manager key (P-256) signing the engine's JWTs (default `token-signing`).
+    pub token_signing_key: Option<String>,
+    /// How long a rotated-out token-signing key stays in the JWKS (default 86,400).
+    pub token_key_retention_secs: Option<i64>,
+    /// Lifetime of the JWTs the engine signs (default 300, 1..=86,400).
+    pub jwt_ttl_secs: Option<i64>,
+    /// `iss` of the JWTs the engine signs (default `credcycle`).
+    pub jwt_issuer: Option<String>,
+    /// Longest grace of a target's previous signing key (default 7 days).
+    pub max_signing_key_grace_secs: Option<i64>,
+    /// Longest API token lifetime in seconds (default 365 days).
+    pub max_api_token_lifetime_secs: Option<u32>,
+    /// Grace for re-presenting an exchanged refresh token (default 0, at most 60).
+    pub refresh_token_reuse_grace_secs: Option<u32>,
+    /// Refresh tokens unused this long are refused (default 30 days).
+    pub refresh_token_idle_timeout_secs: Option<u32>,
 }
 
 impl PolicyConfig {
@@ -105,6 +197,80 @@ impl PolicyConfig {
         }
         if let Some(n) = self.conflict_retries {
             p.conflict_retries = n;
+        }
+        if let Some(v) = self.password_min_len {
+            p.password_min_len = v;
+        }
+        if let Some(v) = self.password_normalize_nfkc {
+            p.password_normalize_nfkc = v;
+        }
+        if let Some(v) = self.password_lockout_threshold {
+            p.password_lockout_threshold = v;
+        }
+        if let Some(v) = self.password_lockout_secs {
+            p.password_lockout_secs = v;
+        }
+        if let Some(v) = self.api_session_idle_timeout_secs {
+            p.api_session_idle_timeout_secs = v;
+        }
+        if let Some(v) = self.api_session_max_lifetime_secs {
+            p.api_session_max_lifetime_secs = v;
+        }
+        if let Some(v) = &self.mfa_issuer {
+            p.mfa_issuer.clone_from(v);
+        }
+        if let Some(a) = &self.totp_algorithm {
+            p.totp_algorithm = credcycle::mfa::TotpAlgorithm::parse(a).ok_or_else(|| {
+                Error::invalid("totp_algorithm", "must be SHA1, SHA256 or SHA512")
+            })?;
+        }
+        if let Some(v) = self.totp_digits {
+            p.totp_digits = v;
+        }
+        if let Some(v) = self.totp_period_secs {
+            p.totp_period_secs = v;
+        }
+        if let Some(v) = self.totp_window_steps {
+            p.totp_window_steps = v;
+        }
+        if let Some(v) = self.totp_max_drift_steps {
+            p.totp_max_drift_steps = v;
+        }
+        if let Some(v) = self.mfa_lockout_threshold {
+            p.mfa_lockout_threshold = v;
+        }
+        if let Some(v) = self.mfa_lockout_secs {
+            p.mfa_lockout_secs = v;
+        }
+        if let Some(v) = self.recovery_code_count {
+            p.recovery_code_count = v;
+        }
+        if let Some(v) = self.recovery_codes_viewable {
+            p.recovery_codes_viewable = v;
+        }
+        if let Some(k) = &self.token_signing_key {
+            p.token_signing_key = KeyId::new(k.as_str())?;
+        }
+        if let Some(v) = self.token_key_retention_secs {
+            p.token_key_retention_secs = v;
+        }
+        if let Some(v) = self.jwt_ttl_secs {
+            p.jwt_ttl_secs = v;
+        }
+        if let Some(v) = &self.jwt_issuer {
+            p.jwt_issuer.clone_from(v);
+        }
+        if let Some(v) = self.max_signing_key_grace_secs {
+            p.max_signing_key_grace_secs = v;
+        }
+        if let Some(v) = self.max_api_token_lifetime_secs {
+            p.max_api_token_lifetime_secs = v;
+        }
+        if let Some(v) = self.refresh_token_reuse_grace_secs {
+            p.refresh_token_reuse_grace_secs = v;
+        }
+        if let Some(v) = self.refresh_token_idle_timeout_secs {
+            p.refresh_token_idle_timeout_secs = v;
         }
         Ok(p)
     }
@@ -166,6 +332,7 @@ impl Engine {
         let store: Arc<dyn Store> = match config.store {
             StoreConfig::Memory => Arc::new(MemoryStore::new()),
             StoreConfig::Sqlite { path } => Arc::new(SqliteStore::open(path)?),
+            StoreConfig::Postgres { url } => Arc::new(PostgresStore::connect(&url)?),
             StoreConfig::Foreign(s) => store_from_foreign(s),
         };
         let rng: Arc<dyn SecureRandom> = Arc::new(OsRandom::new());
@@ -175,6 +342,22 @@ impl Engine {
                 rng.clone(),
                 SecretBytes::from_slice(&root_key),
             )?),
+            KmsConfig::Pkcs11 {
+                module,
+                token,
+                pin,
+                namespace,
+            } => {
+                let pin = match pin {
+                    Pkcs11Pin::Env(v) => PinSource::Env(v),
+                    Pkcs11Pin::File(p) => PinSource::File(p.into()),
+                };
+                let mut config = Pkcs11Config::new(module, token, pin);
+                if let Some(ns) = namespace {
+                    config = config.with_namespace(ns)?;
+                }
+                Arc::new(Pkcs11KeyManager::new(config)?)
+            }
             KmsConfig::Foreign(k) => key_manager_from_foreign(k),
         };
         let mut builder = credcycle::Engine::builder()
@@ -243,6 +426,96 @@ impl Engine {
         Kms {
             keys: self.inner.keys().clone(),
         }
+    }
+
+    /// The action targets of `tenant` (operation `engine.targets`).
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` naming `tenant`.
+    pub fn targets(&self, tenant: &str) -> Result<Targets> {
+        let mut inner = self.inner.targets(tenant)?;
+        if let Some(a) = &self.actor {
+            inner = inner.with_actor(a);
+        }
+        Ok(Targets {
+            inner,
+            clock: self.inner.services().clock.clone(),
+        })
+    }
+
+    /// The engine's token-signing key and JWKS (operation `engine.jose`).
+    pub fn jose(&self) -> Jose {
+        Jose {
+            inner: self.inner.jose(),
+        }
+    }
+
+    /// The API tokens of `tenant` (operation `engine.tokens`).
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` naming `tenant`.
+    pub fn tokens(&self, tenant: &str) -> Result<Tokens> {
+        let mut inner = self.inner.tokens(tenant)?;
+        if let Some(a) = &self.actor {
+            inner = inner.with_actor(a);
+        }
+        Ok(Tokens { inner })
+    }
+
+    /// Machine identities and universal auth of `tenant` (operation
+    /// `engine.machine_auth`).
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` naming `tenant`.
+    pub fn machine_auth(&self, tenant: &str) -> Result<MachineAuth> {
+        let mut inner = self.inner.machine_auth(tenant)?;
+        if let Some(a) = &self.actor {
+            inner = inner.with_actor(a);
+        }
+        Ok(MachineAuth { inner })
+    }
+
+    /// Identities, authenticators and API sessions of `tenant` (operation
+    /// `engine.identities`).
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` naming `tenant`.
+    pub fn identities(&self, tenant: &str) -> Result<Identities> {
+        let mut inner = self.inner.identities(tenant)?;
+        if let Some(a) = &self.actor {
+            inner = inner.with_actor(a);
+        }
+        Ok(Identities { inner })
+    }
+
+    /// TOTP second factors of `tenant`'s identities (operation `engine.mfa`).
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` naming `tenant`.
+    pub fn mfa(&self, tenant: &str) -> Result<Mfa> {
+        let mut inner = self.inner.mfa(tenant)?;
+        if let Some(a) = &self.actor {
+            inner = inner.with_actor(a);
+        }
+        Ok(Mfa { inner })
+    }
+
+    /// A webhook replay guard kept in the engine's store under `namespace`
+    /// (so every receiver process sharing the store refuses a replay)
+    /// (operation `engine.webhook_replay_guard`).
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` naming the namespace.
+    pub fn webhook_replay_guard(&self, namespace: &str) -> Result<crate::client::ReplayGuard> {
+        let set =
+            credcycle::targets::StoreSeenSet::new(self.inner.services().store.clone(), namespace)?;
+        Ok(crate::client::ReplayGuard::from_seen_set(Arc::new(set)))
+    }
+
+    /// The engine clock's current time, in seconds since the Unix epoch
+    /// (operation `engine.now`; a host clock if one was configured).
+    pub fn now(&self) -> i64 {
+        self.inner.services().clock.now().secs()
     }
 
     /// The audit trails of `tenant` (operation `engine.audit`).

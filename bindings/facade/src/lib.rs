@@ -9,8 +9,12 @@
 //!   SQLite path or a host-language [`ForeignStore`]; key manager: local with
 //!   a root key, or a host-language [`ForeignKeyManager`]; optional
 //!   [`ForeignClock`]; [`PolicyConfig`] overrides).
-//! - Operations: methods of [`Engine`], [`Kms`], [`Secrets`] and [`Audit`],
-//!   and the functions of [`client`] and [`conformance`]. [`OPERATIONS`]
+//! - Construction also takes a PostgreSQL URL ([`StoreConfig::Postgres`])
+//!   and a PKCS#11 token ([`KmsConfig::Pkcs11`]).
+//! - Operations: methods of [`Engine`], [`Kms`], [`Secrets`], [`Audit`],
+//!   [`Targets`], [`Jose`], [`Tokens`], [`MachineAuth`], [`Identities`],
+//!   [`Mfa`], [`Totp`] and [`ReplayGuard`], and the functions of [`client`]
+//!   and [`conformance`]. [`OPERATIONS`]
 //!   names every one of them; each binding has a parity test that fails when
 //!   an operation in the list has no counterpart in the binding.
 //!
@@ -34,14 +38,17 @@
 
 pub mod client;
 pub mod conformance;
+pub mod domains;
 mod engine;
 pub mod error;
 pub mod foreign;
 mod types;
 
+pub use client::{JwtValidation, ReplayGuard, Totp, VerifiedWebhook};
+pub use domains::*;
 pub use engine::{
-    Audit, CreateSecretOptions, Engine, EngineConfig, Kms, KmsConfig, PolicyConfig, Secrets,
-    StoreConfig,
+    Audit, CreateSecretOptions, Engine, EngineConfig, Kms, KmsConfig, Pkcs11Pin, PolicyConfig,
+    Secrets, StoreConfig,
 };
 pub use error::{Error, Result};
 pub use foreign::{
@@ -55,8 +62,14 @@ pub use types::{
 
 /// Every operation of the facade, as `handle.method`: `engine.*` are
 /// methods of [`Engine`], `kms.*` of [`Kms`], `secrets.*` of [`Secrets`],
-/// `audit.*` of [`Audit`], `client.*` functions of [`client`] and
-/// `testing.*` functions of [`conformance`].
+/// `audit.*` of [`Audit`], `targets.*` of [`Targets`], `jose.*` of
+/// [`Jose`], `tokens.*` of [`Tokens`], `machine_auth.*` of [`MachineAuth`],
+/// `identities.*` of [`Identities`], `mfa.*` of [`Mfa`], `totp.*` of
+/// [`Totp`], `replay_guard.*` of [`ReplayGuard`], `client.*` functions of
+/// [`client`] and `testing.*` functions of [`conformance`].
+///
+/// Not yet here: `client.make_key_and_csr` (the PKI module lands from
+/// branch `pki`).
 ///
 /// Each binding's parity test reads this list: an operation added here
 /// without a counterpart in a binding fails that binding's tests.
@@ -67,6 +80,14 @@ pub const OPERATIONS: &[&str] = &[
     "engine.secrets",
     "engine.kms",
     "engine.audit",
+    "engine.targets",
+    "engine.jose",
+    "engine.tokens",
+    "engine.machine_auth",
+    "engine.identities",
+    "engine.mfa",
+    "engine.now",
+    "engine.webhook_replay_guard",
     "kms.create_key",
     "kms.key_info",
     "kms.list_keys",
@@ -95,11 +116,95 @@ pub const OPERATIONS: &[&str] = &[
     "secrets.purge_due",
     "secrets.rewrap",
     "audit.events",
+    "targets.create",
+    "targets.get",
+    "targets.list",
+    "targets.update",
+    "targets.delete",
+    "targets.add_encryption_key",
+    "targets.list_encryption_keys",
+    "targets.activate_encryption_key",
+    "targets.remove_encryption_key",
+    "targets.sign",
+    "targets.sign_at",
+    "jose.current_key",
+    "jose.rotate_signing_key",
+    "jose.jwks",
+    "jose.sign_jwt",
+    "jose.sign_jws",
+    "tokens.create",
+    "tokens.get",
+    "tokens.list",
+    "tokens.update",
+    "tokens.revoke",
+    "tokens.authenticate",
+    "tokens.refresh",
+    "machine_auth.create_identity",
+    "machine_auth.identity",
+    "machine_auth.list_identities",
+    "machine_auth.attach_universal_auth",
+    "machine_auth.update_universal_auth",
+    "machine_auth.universal_auth",
+    "machine_auth.create_client_secret",
+    "machine_auth.list_client_secrets",
+    "machine_auth.revoke_client_secret",
+    "machine_auth.login",
+    "machine_auth.authenticate",
+    "machine_auth.renew",
+    "machine_auth.revoke",
+    "identities.create",
+    "identities.get",
+    "identities.find_by_name",
+    "identities.list",
+    "identities.delete",
+    "identities.set_password",
+    "identities.add_cert_authenticator",
+    "identities.mark_password_compromised",
+    "identities.delete_authenticator",
+    "identities.authenticators",
+    "identities.authenticator",
+    "identities.update_authenticator",
+    "identities.patch_authenticator",
+    "identities.create_ext_jwt_signer",
+    "identities.ext_jwt_signers",
+    "identities.delete_ext_jwt_signer",
+    "identities.authenticate",
+    "identities.current_session",
+    "identities.validate_session",
+    "identities.current_identity",
+    "identities.logout",
+    "identities.sessions",
+    "identities.purge_expired_sessions",
+    "mfa.enroll",
+    "mfa.status",
+    "mfa.qr_code",
+    "mfa.verify",
+    "mfa.authenticate_mfa",
+    "mfa.disable",
+    "mfa.remove",
+    "mfa.regenerate_recovery_codes",
+    "mfa.view_recovery_codes",
+    "totp.new",
+    "totp.from_uri",
+    "totp.hotp",
+    "totp.code_at",
+    "totp.verify",
+    "totp.provisioning_uri",
+    "replay_guard.memory",
     "client.version",
     "client.generate_root_key",
     "client.parse_root_key",
+    "client.verify_webhook_zitadel",
+    "client.verify_webhook_standard",
+    "client.sign_webhook_zitadel",
+    "client.sign_webhook_standard",
+    "client.verify_jwt",
+    "client.decrypt_jwe",
+    "client.resolve_client_ip",
     "testing.store_conformance",
 ];
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_domains;

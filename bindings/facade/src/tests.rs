@@ -36,7 +36,23 @@ fn operations_are_unique_and_well_formed() {
         assert!(seen.insert(op), "duplicate {op}");
         let (handle, method) = op.split_once('.').expect("handle.method");
         assert!(
-            ["engine", "kms", "secrets", "audit", "client", "testing"].contains(&handle),
+            [
+                "engine",
+                "kms",
+                "secrets",
+                "audit",
+                "targets",
+                "jose",
+                "tokens",
+                "machine_auth",
+                "identities",
+                "mfa",
+                "totp",
+                "replay_guard",
+                "client",
+                "testing"
+            ]
+            .contains(&handle),
             "{op}"
         );
         assert!(
