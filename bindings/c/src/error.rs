@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn result_table_is_complete_and_matches_the_engine() {
-        let mut expected: Vec<u32> = credcycle::ErrorCode::ALL
+        let mut expected: Vec<u32> = credcycle_core::ErrorCode::ALL
             .iter()
             .map(|c| c.as_u32())
             .collect();

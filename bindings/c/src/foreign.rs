@@ -48,7 +48,8 @@ pub(crate) struct ValueOut {
 }
 
 /// The place a callback writes its result to. Owned by the library and
-/// valid only during the callback that received it.
+/// valid only during the callback that received it; not thread-safe: use
+/// it only from that callback's thread.
 pub struct credcycle_value_out {
     _private: [u8; 0],
 }
