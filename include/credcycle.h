@@ -2270,8 +2270,8 @@ credcycle_result credcycle_mfa_status(const credcycle_mfa *mfa, const credcycle_
 /*
  Writes the provisioning URI as a QR code (`format` `png` or `svg`) to
  `(buf, len)`, while the enrollment is unverified (operation
- `mfa.qr_code`). `INVALID_INPUT` naming `format`; `INVALID_STATE` once
- verified. The code contains the TOTP secret.
+ `mfa.qr_code`). `INVALID_INPUT` naming `format`; `NOT_FOUND` once
+ verified (the URI is gone). The code contains the TOTP secret.
 
  # Safety
  Each pointer argument is NULL or valid for the access described above

@@ -73,6 +73,17 @@ printf '#include "credcycle.h"\nint main(void) { return credcycle_version().len 
 g++ -std=c++17 -Wall -Wextra -Werror -Iinclude "$BUILD/cxx.cc" -fsyntax-only
 echo "header compiles as C++17"
 
+step "C: README example"
+# The C block of the README's "Use from C" section is examples/c/quickstart.c,
+# which is compiled and run below.
+awk '/^## Use from C/{s=1} s&&/^```c$/{c=1; next} c&&/^```$/{exit} c{print}' README.md \
+  >"$BUILD/readme-example.c"
+if ! diff -u examples/c/quickstart.c "$BUILD/readme-example.c"; then
+  echo "README.md \"Use from C\" differs from examples/c/quickstart.c: copy the file into it" >&2
+  exit 1
+fi
+echo "README example is examples/c/quickstart.c"
+
 step "C: pkg-config file"
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 mkdir -p "$BUILD/pkgconfig"
@@ -100,8 +111,10 @@ read -r -a STATIC_LIBS <<<"$(pkg-config --static --libs-only-l credcycle | sed '
 # must not symbolize a backtrace: its caches would be reported as
 # still-reachable memory owned by std.
 unset RUST_BACKTRACE RUST_LIB_BACKTRACE
+# Deep stacks so that each suppression can name the frame that owns the
+# memory (bindings/c/tests/valgrind.supp says why each one is there).
 VALGRIND=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all
-  --show-leak-kinds=all --suppressions=bindings/c/tests/valgrind.supp)
+  --show-leak-kinds=all --num-callers=50 --suppressions=bindings/c/tests/valgrind.supp)
 passed=0
 failed=0
 failures=()
