@@ -40,40 +40,9 @@ run_c() {
 }
 
 run_python() {
-  step "Python: tools (.venv: maturin 1.16.0, pytest, mypy)"
-  command -v python3 >/dev/null || apt_install python3
-  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then apt_install python3-venv; fi
-  [ -x .venv/bin/python ] || python3 -m venv .venv
-  if ! .venv/bin/maturin --version 2>/dev/null | grep -q '1\.16\.0' \
-    || ! .venv/bin/python -c 'import pytest, mypy' 2>/dev/null; then
-    .venv/bin/pip install -q maturin==1.16.0 pytest mypy
-  fi
-  .venv/bin/python --version; .venv/bin/maturin --version
-
-  step "Python: maturin develop (debug build into .venv)"
-  (cd python && VIRTUAL_ENV=$ROOT/.venv PATH=$ROOT/.venv/bin:$PATH maturin develop -q)
-
-  step "Python: stubs (mypy stubtest) and mypy --strict"
-  (cd python && ../.venv/bin/python -m mypy.stubtest credcycle._native)
-  (cd python && ../.venv/bin/python -m mypy --strict credcycle tests)
-  SUMMARY+=("stubtest + mypy --strict: ok")
-
-  step "Python: pytest"
-  local rc=0
-  if ! (cd python && ../.venv/bin/python -m pytest -q -p no:cacheprovider tests) 2>&1 | tee "$BUILD/pytest.log"; then
-    rc=1
-  fi
-  SUMMARY+=("pytest: $(grep -E '(passed|failed)' "$BUILD/pytest.log" | tail -1 | sed 's/=//g; s/^ *//; s/ *$//')")
-  [ "$rc" = 0 ]
-
-  if [ "${BINDINGS_WHEEL:-1}" = 1 ]; then
-    step "Python: pip install ./python (wheel build in a fresh venv)"
-    rm -rf "$BUILD/wheel-venv"
-    python3 -m venv "$BUILD/wheel-venv"
-    "$BUILD/wheel-venv/bin/pip" install -q ./python
-    (cd "$BUILD" && "$BUILD/wheel-venv/bin/python" -c 'import credcycle; e = credcycle.Engine.memory(); s = e.secrets("t"); s.create("a", value=b"v"); assert s.get_value("a").value == b"v"; print("wheel ok: credcycle", credcycle.__version__)')
-    SUMMARY+=("pip install ./python: ok")
-  fi
+  # The Python part lives in its own script (also called by test-all.sh).
+  ./scripts/test-python.sh
+  SUMMARY+=("python: see scripts/test-python.sh output above")
 }
 
 case $WHAT in

@@ -7,9 +7,12 @@ use credcycle_facade as facade;
 use credcycle_facade::{CreateSecretOptions, EngineConfig, KmsConfig, PolicyConfig, StoreConfig};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 use zeroize::Zeroizing;
 
+use crate::domains::{
+    PyIdentities, PyJose, PyMachineAuth, PyMfa, PyReplayGuard, PyTargets, PyTokens,
+};
 use crate::errors::{engine, to_pyerr};
 use crate::foreign::{PyClock, PyKeyManager, PyStore};
 use crate::types::{AuditTrail, KeyInfo, RewrapResult, SecretInfo, SecretValue};
@@ -62,30 +65,129 @@ impl From<PolicyArgs> for PolicyConfig {
 #[pyclass(frozen, name = "Engine", module = "credcycle._native")]
 pub struct PyEngine(facade::Engine);
 
+/// A PKCS#11 token given as keyword arguments.
+#[derive(Default)]
+struct Pkcs11Args {
+    module: Option<String>,
+    token: Option<String>,
+    pin_env: Option<String>,
+    pin_file: Option<String>,
+    namespace: Option<String>,
+}
+
+impl Pkcs11Args {
+    fn config(self) -> PyResult<Option<KmsConfig>> {
+        let Some(module) = self.module else {
+            if self.token.is_some() || self.pin_env.is_some() || self.pin_file.is_some() {
+                return Err(PyValueError::new_err("pkcs11_module is required"));
+            }
+            return Ok(None);
+        };
+        let token = self
+            .token
+            .ok_or_else(|| PyValueError::new_err("pkcs11_token (the token label) is required"))?;
+        let pin = match (self.pin_env, self.pin_file) {
+            (Some(v), None) => facade::Pkcs11Pin::Env(v),
+            (None, Some(f)) => facade::Pkcs11Pin::File(f),
+            _ => {
+                return Err(PyValueError::new_err(
+                    "give exactly one of pkcs11_pin_env or pkcs11_pin_file",
+                ));
+            }
+        };
+        Ok(Some(KmsConfig::Pkcs11 {
+            module,
+            token,
+            pin,
+            namespace: self.namespace,
+        }))
+    }
+}
+
+/// Applies `policy={…}` (every knob of the engine policy by name).
+fn apply_policy(p: &mut PolicyConfig, policy: Option<&Bound<'_, PyDict>>) -> PyResult<()> {
+    let Some(d) = policy else { return Ok(()) };
+    for (k, v) in d.iter() {
+        let key: String = k.extract()?;
+        macro_rules! set {
+            ($($name:ident),* $(,)?) => {
+                match key.as_str() {
+                    $(stringify!($name) => p.$name = Some(v.extract()?),)*
+                    other => {
+                        return Err(PyValueError::new_err(format!("unknown policy setting {other:?}")));
+                    }
+                }
+            };
+        }
+        set!(
+            default_kms_key,
+            max_secret_versions,
+            max_secret_value_bytes,
+            default_delete_window_days,
+            allow_unwrap_with_disabled_key,
+            conflict_retries,
+            password_min_len,
+            password_normalize_nfkc,
+            password_lockout_threshold,
+            password_lockout_secs,
+            api_session_idle_timeout_secs,
+            api_session_max_lifetime_secs,
+            mfa_issuer,
+            totp_algorithm,
+            totp_digits,
+            totp_period_secs,
+            totp_window_steps,
+            totp_max_drift_steps,
+            mfa_lockout_threshold,
+            mfa_lockout_secs,
+            recovery_code_count,
+            recovery_codes_viewable,
+            token_signing_key,
+            token_key_retention_secs,
+            jwt_ttl_secs,
+            jwt_issuer,
+            max_signing_key_grace_secs,
+            max_api_token_lifetime_secs,
+            refresh_token_reuse_grace_secs,
+            refresh_token_idle_timeout_secs,
+        );
+    }
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn open_engine(
     py: Python<'_>,
     store: StoreConfig,
     root_key: Option<Vec<u8>>,
     key_manager: Option<Py<PyAny>>,
+    pkcs11: Pkcs11Args,
     clock: Option<Py<PyAny>>,
     policy: PolicyArgs,
+    policy_dict: Option<&Bound<'_, PyDict>>,
     generate_key: bool,
 ) -> PyResult<PyEngine> {
-    let kms = match (root_key, key_manager) {
-        (Some(_), Some(_)) => {
+    let pkcs11 = pkcs11.config()?;
+    let kms = match (root_key, key_manager, pkcs11) {
+        (None, None, Some(p)) => p,
+        (_, _, Some(_)) => {
+            return Err(PyValueError::new_err(
+                "give one of root_key, key_manager or pkcs11_module",
+            ));
+        }
+        (Some(_), Some(_), None) => {
             return Err(PyValueError::new_err(
                 "give either root_key or key_manager, not both",
             ));
         }
-        (Some(k), None) => KmsConfig::Local {
+        (Some(k), None, None) => KmsConfig::Local {
             root_key: Zeroizing::new(k),
         },
-        (None, Some(km)) => KmsConfig::Foreign(Arc::new(PyKeyManager(km))),
-        (None, None) if generate_key => KmsConfig::Local {
+        (None, Some(km), None) => KmsConfig::Foreign(Arc::new(PyKeyManager(km))),
+        (None, None, None) if generate_key => KmsConfig::Local {
             root_key: engine(facade::client::generate_root_key())?,
         },
-        (None, None) => {
+        (None, None, None) => {
             return Err(PyValueError::new_err(
                 "root_key (32 bytes) or key_manager is required",
             ));
@@ -93,6 +195,7 @@ fn open_engine(
     };
     let mut config = EngineConfig::new(store, kms);
     config.policy = policy.into();
+    apply_policy(&mut config.policy, policy_dict)?;
     config.clock = clock.map(|c| Arc::new(PyClock(c)) as Arc<dyn facade::ForeignClock>);
     let e = py
         .detach(|| facade::Engine::open(config))
@@ -102,21 +205,32 @@ fn open_engine(
 
 #[pymethods]
 impl PyEngine {
-    /// Opens an engine (operation `engine.open`) on the SQLite file `path`
-    /// or on a Python `store`, with the local key manager under `root_key`
-    /// (32 bytes) or a Python `key_manager`.
+    /// Opens an engine (operation `engine.open`) on the SQLite file `path`,
+    /// the PostgreSQL database `postgres_url` or a Python `store`, with the
+    /// local key manager under `root_key` (32 bytes), a PKCS#11 token
+    /// (`pkcs11_module`, `pkcs11_token` label, `pkcs11_pin_env` or
+    /// `pkcs11_pin_file`, optional `pkcs11_namespace`) or a Python
+    /// `key_manager`. `policy` sets any engine policy knob by name.
     #[staticmethod]
-    #[pyo3(signature = (*, path = None, store = None, root_key = None, key_manager = None,
-        clock = None, default_kms_key = None, max_secret_versions = None,
-        max_secret_value_bytes = None, default_delete_window_days = None,
-        allow_unwrap_with_disabled_key = None, conflict_retries = None))]
+    #[pyo3(signature = (*, path = None, postgres_url = None, store = None, root_key = None,
+        key_manager = None, pkcs11_module = None, pkcs11_token = None, pkcs11_pin_env = None,
+        pkcs11_pin_file = None, pkcs11_namespace = None, clock = None, default_kms_key = None,
+        max_secret_versions = None, max_secret_value_bytes = None,
+        default_delete_window_days = None, allow_unwrap_with_disabled_key = None,
+        conflict_retries = None, policy = None))]
     #[allow(clippy::too_many_arguments)]
     fn open(
         py: Python<'_>,
         path: Option<std::path::PathBuf>,
+        postgres_url: Option<String>,
         store: Option<Py<PyAny>>,
         root_key: Option<Vec<u8>>,
         key_manager: Option<Py<PyAny>>,
+        pkcs11_module: Option<String>,
+        pkcs11_token: Option<String>,
+        pkcs11_pin_env: Option<String>,
+        pkcs11_pin_file: Option<String>,
+        pkcs11_namespace: Option<String>,
         clock: Option<Py<PyAny>>,
         default_kms_key: Option<String>,
         max_secret_versions: Option<u32>,
@@ -124,22 +238,33 @@ impl PyEngine {
         default_delete_window_days: Option<u32>,
         allow_unwrap_with_disabled_key: Option<bool>,
         conflict_retries: Option<u32>,
+        policy: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let store = match (path, store) {
-            (Some(_), Some(_)) => {
-                return Err(PyValueError::new_err("give either path or store, not both"));
-            }
-            (Some(p), None) => StoreConfig::Sqlite {
+        let store = match (path, postgres_url, store) {
+            (Some(p), None, None) => StoreConfig::Sqlite {
                 path: p.to_string_lossy().into_owned(),
             },
-            (None, Some(s)) => StoreConfig::Foreign(Arc::new(PyStore(s))),
-            (None, None) => {
+            (None, Some(url), None) => StoreConfig::Postgres { url },
+            (None, None, Some(s)) => StoreConfig::Foreign(Arc::new(PyStore(s))),
+            (None, None, None) => {
                 return Err(PyValueError::new_err(
-                    "path or store is required (Engine.memory() keeps records in memory)",
+                    "path, postgres_url or store is required (Engine.memory() keeps records in memory)",
+                ));
+            }
+            _ => {
+                return Err(PyValueError::new_err(
+                    "give only one of path, postgres_url or store",
                 ));
             }
         };
-        let policy = PolicyArgs {
+        let pkcs11 = Pkcs11Args {
+            module: pkcs11_module,
+            token: pkcs11_token,
+            pin_env: pkcs11_pin_env,
+            pin_file: pkcs11_pin_file,
+            namespace: pkcs11_namespace,
+        };
+        let policy_args = PolicyArgs {
             default_kms_key,
             max_secret_versions,
             max_secret_value_bytes,
@@ -147,22 +272,39 @@ impl PyEngine {
             allow_unwrap_with_disabled_key,
             conflict_retries,
         };
-        open_engine(py, store, root_key, key_manager, clock, policy, false)
+        open_engine(
+            py,
+            store,
+            root_key,
+            key_manager,
+            pkcs11,
+            clock,
+            policy_args,
+            policy,
+            false,
+        )
     }
 
     /// An engine whose records live in memory (operation `engine.open`):
-    /// the local key manager under `root_key` (a random one if omitted) or a
-    /// Python `key_manager`.
+    /// the local key manager under `root_key` (a random one if omitted), a
+    /// PKCS#11 token or a Python `key_manager`.
     #[staticmethod]
-    #[pyo3(signature = (*, root_key = None, key_manager = None, clock = None,
-        default_kms_key = None, max_secret_versions = None, max_secret_value_bytes = None,
+    #[pyo3(signature = (*, root_key = None, key_manager = None, pkcs11_module = None,
+        pkcs11_token = None, pkcs11_pin_env = None, pkcs11_pin_file = None,
+        pkcs11_namespace = None, clock = None, default_kms_key = None,
+        max_secret_versions = None, max_secret_value_bytes = None,
         default_delete_window_days = None, allow_unwrap_with_disabled_key = None,
-        conflict_retries = None))]
+        conflict_retries = None, policy = None))]
     #[allow(clippy::too_many_arguments)]
     fn memory(
         py: Python<'_>,
         root_key: Option<Vec<u8>>,
         key_manager: Option<Py<PyAny>>,
+        pkcs11_module: Option<String>,
+        pkcs11_token: Option<String>,
+        pkcs11_pin_env: Option<String>,
+        pkcs11_pin_file: Option<String>,
+        pkcs11_namespace: Option<String>,
         clock: Option<Py<PyAny>>,
         default_kms_key: Option<String>,
         max_secret_versions: Option<u32>,
@@ -170,8 +312,16 @@ impl PyEngine {
         default_delete_window_days: Option<u32>,
         allow_unwrap_with_disabled_key: Option<bool>,
         conflict_retries: Option<u32>,
+        policy: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let policy = PolicyArgs {
+        let pkcs11 = Pkcs11Args {
+            module: pkcs11_module,
+            token: pkcs11_token,
+            pin_env: pkcs11_pin_env,
+            pin_file: pkcs11_pin_file,
+            namespace: pkcs11_namespace,
+        };
+        let policy_args = PolicyArgs {
             default_kms_key,
             max_secret_versions,
             max_secret_value_bytes,
@@ -184,7 +334,9 @@ impl PyEngine {
             StoreConfig::Memory,
             root_key,
             key_manager,
+            pkcs11,
             clock,
+            policy_args,
             policy,
             true,
         )
@@ -212,6 +364,50 @@ impl PyEngine {
         PyKms(self.0.kms())
     }
 
+    /// The action targets of `tenant` (operation `engine.targets`).
+    fn targets(&self, tenant: &str) -> PyResult<PyTargets> {
+        Ok(PyTargets(engine(self.0.targets(tenant))?))
+    }
+
+    /// The token-signing key and JWKS (operation `engine.jose`).
+    fn jose(&self) -> PyJose {
+        PyJose(self.0.jose())
+    }
+
+    /// The API tokens of `tenant` (operation `engine.tokens`).
+    fn tokens(&self, tenant: &str) -> PyResult<PyTokens> {
+        Ok(PyTokens(engine(self.0.tokens(tenant))?))
+    }
+
+    /// Machine identities of `tenant` (operation `engine.machine_auth`).
+    fn machine_auth(&self, tenant: &str) -> PyResult<PyMachineAuth> {
+        Ok(PyMachineAuth(engine(self.0.machine_auth(tenant))?))
+    }
+
+    /// Identities and sessions of `tenant` (operation `engine.identities`).
+    fn identities(&self, tenant: &str) -> PyResult<PyIdentities> {
+        Ok(PyIdentities(engine(self.0.identities(tenant))?))
+    }
+
+    /// TOTP second factors of `tenant` (operation `engine.mfa`).
+    fn mfa(&self, tenant: &str) -> PyResult<PyMfa> {
+        Ok(PyMfa(engine(self.0.mfa(tenant))?))
+    }
+
+    /// The engine clock's time, seconds since the epoch (operation
+    /// `engine.now`).
+    fn now(&self) -> i64 {
+        self.0.now()
+    }
+
+    /// A webhook replay guard kept in the engine's store (operation
+    /// `engine.webhook_replay_guard`).
+    fn webhook_replay_guard(&self, namespace: &str) -> PyResult<PyReplayGuard> {
+        Ok(PyReplayGuard(engine(
+            self.0.webhook_replay_guard(namespace),
+        )?))
+    }
+
     /// The audit trails of `tenant` (operation `engine.audit`).
     fn audit(&self, tenant: &str) -> PyResult<PyAudit> {
         Ok(PyAudit(engine(self.0.audit(tenant))?))
@@ -228,6 +424,13 @@ impl PyEngine {
 /// The secrets of one tenant. Thread-safe.
 #[pyclass(frozen, name = "Secrets", module = "credcycle._native")]
 pub struct PySecrets(facade::Secrets);
+
+impl PySecrets {
+    /// The facade handle.
+    pub fn inner(&self) -> &facade::Secrets {
+        &self.0
+    }
+}
 
 #[pymethods]
 impl PySecrets {

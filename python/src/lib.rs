@@ -2,9 +2,11 @@
 //! pyo3 wrappers over `credcycle-facade`. The public, documented API is the
 //! package `credcycle` (python/credcycle/), which re-exports these classes.
 
+pub mod domains;
 pub mod engine;
 pub mod errors;
 pub mod foreign;
+pub mod records;
 pub mod types;
 
 use pyo3::prelude::*;
@@ -38,9 +40,23 @@ fn parse_root_key<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyByt
 #[pymodule]
 mod _native {
     #[pymodule_export]
+    use super::domains::{
+        _time_in_rust, PyIdentities, PyJose, PyMachineAuth, PyMfa, PyReplayGuard, PyTargets,
+        PyTokens, PyTotp, decrypt_jwe, resolve_client_ip, sign_webhook_standard,
+        sign_webhook_zitadel, verify_jwt, verify_webhook_standard, verify_webhook_zitadel,
+    };
+    #[pymodule_export]
     use super::engine::{PyAudit, PyEngine, PyKms, PySecrets};
     #[pymodule_export]
     use super::foreign::store_conformance;
+    #[pymodule_export]
+    use super::records::{
+        AccessTokenGrant, AccessTokenInfo, ApiToken, Authenticator, ClientSecretInfo,
+        CreatedClientSecret, CreatedTarget, CreatedToken, EncryptionKeyInfo, EntityRef,
+        ExtJwtSigner, Identity, MachineIdentity, MfaEnrollment, MfaStatus, NewSession,
+        RecoveryCodes, Refreshed, Session, SignedRequest, SigningKeyInfo, TargetInfo, TargetUpdate,
+        TokenSigningKey, TokenUse, UniversalAuth, VerifiedJwt, VerifiedWebhook,
+    };
     #[pymodule_export]
     use super::types::{
         AuditEvent, AuditTrail, ConformanceResult, KeyInfo, RewrapResult, SecretInfo, SecretValue,
