@@ -27,7 +27,18 @@ echo "== C caller (bindings/c/bench/overhead.c, gcc -O2, release libcredcycle.a)
 "$OUT/overhead" "${ITERS:-200000}"
 
 if [ "$WHAT" = all ]; then
-  echo "== Rust caller (criterion: rust_core / rust_facade / c_abi)"
-  cargo bench -q -p credcycle-ffi --bench ffi_overhead 2>&1 | grep -E '^(ffi_|\s+time:)' | paste - - \
-    | awk '{print $1, $3, $4, $5, $6, $7, $8}'
+  echo "== Rust caller (criterion medians: rust_core / rust_facade / c_abi)"
+  cargo bench -q -p credcycle-ffi --bench ffi_overhead >"$OUT/criterion.log" 2>&1 || {
+    cat "$OUT/criterion.log"
+    exit 1
+  }
+  for group in ffi_kms_key_info ffi_secrets_get ffi_secrets_get_value_64b; do
+    line="$group:"
+    for f in rust_core rust_facade c_abi; do
+      est=$TARGET/criterion/$group/$f/new/estimates.json
+      ns=$(sed -n 's/.*"median":{"confidence_interval":{[^}]*},"point_estimate":\([0-9.]*\).*/\1/p' "$est")
+      line="$line $f $(printf '%.0f' "$ns") ns"
+    done
+    echo "$line"
+  done
 fi
