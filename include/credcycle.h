@@ -686,6 +686,13 @@ typedef struct {
 typedef credcycle_result (*credcycle_store_factory)(void *userdata, credcycle_store_vtable *out_vtable);
 
 /*
+ Makes a new, empty C key manager for one conformance scenario: fills
+ `*out_vtable` and returns `CREDCYCLE_RESULT_OK`. The runner owns it from
+ then on (its `free_userdata` runs after the scenario).
+ */
+typedef credcycle_result (*credcycle_key_manager_factory)(void *userdata, credcycle_key_manager_vtable *out_vtable);
+
+/*
  Whom an operation is about: set exactly one of the two (NUL-terminated).
  */
 typedef struct {
@@ -1952,6 +1959,22 @@ credcycle_result credcycle_value_set_message(credcycle_value_out *out, const cha
  (readable inputs, writable outputs, live handles from this library).
  */
 credcycle_result credcycle_store_conformance_run(credcycle_store_factory factory, void *userdata, const char *only, credcycle_conformance_report **out_report);
+
+/*
+ Runs the KeyManager conformance scenarios (key info and order,
+ duplicates, wrap/unwrap bound to the AAD, rotation, states both ways,
+ purposes, signatures checked against the public key) against key
+ managers made by `factory` (operation `testing.kms_conformance`): every
+ scenario, or only the one named `only` (NUL-terminated; NULL = all).
+ Writes a report (free with `credcycle_conformance_report_free`); the
+ call succeeds even when scenarios fail. A factory that fails, or fills
+ an incomplete vtable, fails that scenario with a message naming it.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_kms_conformance_run(credcycle_key_manager_factory factory, void *userdata, const char *only, credcycle_conformance_report **out_report);
 
 /*
  The identities of `tenant` (operation `engine.identities`). Free with

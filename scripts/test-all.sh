@@ -63,7 +63,7 @@ cargo run -q -p credcycle-cli -- demo | tail -3
 record "demo: ok"
 
 step "python package (scripts/test-python.sh)"
-./scripts/test-python.sh 2>&1 | tee /tmp/credcycle-python.log
+$SERVICES ./scripts/test-python.sh 2>&1 | tee /tmp/credcycle-python.log
 record "$(grep -E '^  pytest:' /tmp/credcycle-python.log | tail -1 | sed 's/^ *//')"
 
 step "fuzz smoke"

@@ -61,6 +61,7 @@ from ._native import (
     __version__,
     generate_root_key,
     parse_root_key,
+    kms_conformance,
     store_conformance,
     version,
 )
@@ -168,5 +169,6 @@ __all__ = [
     "generate_root_key",
     "parse_root_key",
     "store_conformance",
+    "kms_conformance",
     "version",
 ]

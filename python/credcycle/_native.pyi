@@ -14,6 +14,7 @@ __all__ = [
     "Kms",
     "Secrets",
     "store_conformance",
+    "kms_conformance",
     "AuditEvent",
     "AuditTrail",
     "ConformanceResult",
@@ -82,6 +83,9 @@ def generate_root_key() -> bytes: ...
 def parse_root_key(text: str) -> bytes: ...
 def store_conformance(
     factory: Callable[[], Store], *, only: Optional[Sequence[str]] = None
+) -> List[ConformanceResult]: ...
+def kms_conformance(
+    factory: Callable[[], KeyManager], *, only: Optional[Sequence[str]] = None
 ) -> List[ConformanceResult]: ...
 
 @final

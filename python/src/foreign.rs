@@ -268,6 +268,39 @@ pub fn store_conformance(
         .collect()
 }
 
+/// Runs the KeyManager conformance scenarios against key managers returned
+/// by `factory()` (a new, empty one per call); `only` limits the run to the
+/// named scenarios (operation `testing.kms_conformance`). The GIL is
+/// released while the scenarios run; a factory that raises fails the
+/// scenario with its message.
+#[pyfunction]
+#[pyo3(signature = (factory, *, only = None))]
+pub fn kms_conformance(
+    py: Python<'_>,
+    factory: Py<PyAny>,
+    only: Option<Vec<String>>,
+) -> Vec<ConformanceResult> {
+    let fresh = move || -> Arc<dyn ForeignKeyManager> {
+        match Python::attach(|py| factory.call0(py)) {
+            Ok(k) => Arc::new(PyKeyManager(k)),
+            Err(e) => {
+                let msg = Python::attach(|py| from_pyerr(py, &e, KMS_BACKEND).message);
+                panic!("the factory raised: {msg}")
+            }
+        }
+    };
+    let results = py
+        .detach(|| credcycle_facade::kms_conformance::run_kms_conformance(&fresh, only.as_deref()));
+    results
+        .into_iter()
+        .map(|r| ConformanceResult {
+            name: r.name,
+            passed: r.passed,
+            message: r.message,
+        })
+        .collect()
+}
+
 /// Stands for a factory that raised: every call fails with its error.
 struct FailedFactory(ForeignError);
 

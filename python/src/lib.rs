@@ -48,7 +48,7 @@ mod _native {
     #[pymodule_export]
     use super::engine::{PyAudit, PyEngine, PyKms, PySecrets};
     #[pymodule_export]
-    use super::foreign::store_conformance;
+    use super::foreign::{kms_conformance, store_conformance};
     #[pymodule_export]
     use super::records::{
         AccessTokenGrant, AccessTokenInfo, ApiToken, Authenticator, ClientSecretInfo,

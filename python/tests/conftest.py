@@ -100,11 +100,11 @@ class HmacKeyManager:
 
     def create_key(self, id: str, algorithm: str) -> KeyInfo:
         self._count("create_key")
-        if algorithm != "aes256gcm":
-            raise credcycle.InvalidInput("algorithm: this key manager only wraps")
         with self.lock:
             if id in self.keys:
                 raise Conflict("key exists", code=1206)
+            if algorithm != "aes256gcm":
+                raise credcycle.InvalidInput("algorithm: this key manager only wraps")
             self.keys[id] = {"material": [os.urandom(32)], "state": "ENABLED"}
             return self._info(id)
 

@@ -113,3 +113,41 @@ def test_a_failing_clock_is_reported_and_replaced(monkeypatch: pytest.MonkeyPatc
     info = e.secrets("t").create("a")
     assert info.create_time > 1_600_000_000  # the system time stood in
     assert reported and isinstance(reported[0], ValueError)
+
+
+WRAP_SCENARIOS = [
+    "create_twice_is_already_exists",
+    "wrap_unwrap_round_trip_bound_to_aad",
+    "rotation_keeps_old_versions_readable",
+    "states_refuse_and_allow",
+]
+
+
+def test_python_key_manager_passes_the_kms_conformance_scenarios() -> None:
+    results = credcycle.kms_conformance(HmacKeyManager, only=WRAP_SCENARIOS)
+    assert [r.name for r in results] == WRAP_SCENARIOS
+    assert all(r.passed for r in results), [(r.name, r.message) for r in results if not r.passed]
+    # This test key manager only wraps: the signing scenarios fail, with
+    # the reason.
+    every = {r.name: r for r in credcycle.kms_conformance(HmacKeyManager)}
+    assert len(every) == 7
+    assert not every["signatures_verify_with_the_public_key"].passed
+    assert "only wraps" in every["signatures_verify_with_the_public_key"].message
+
+
+class AadBlindKeyManager(HmacKeyManager):
+    """Broken on purpose: the AAD is not bound to the wrapped key."""
+
+    def wrap(self, id: str, dek: bytes, aad: bytes) -> Tuple[str, int, bytes]:
+        return super().wrap(id, dek, b"")
+
+    def unwrap(self, key_id: str, key_version: int, ciphertext: bytes, aad: bytes) -> bytes:
+        return super().unwrap(key_id, key_version, ciphertext, b"")
+
+
+def test_kms_conformance_catches_a_broken_key_manager() -> None:
+    results = credcycle.kms_conformance(AadBlindKeyManager, only=WRAP_SCENARIOS)
+    failed = [r.name for r in results if not r.passed]
+    assert failed == ["wrap_unwrap_round_trip_bound_to_aad"]
+    raised = credcycle.kms_conformance(lambda: 1 / 0, only=WRAP_SCENARIOS[:1])  # type: ignore[arg-type, return-value]
+    assert not raised[0].passed and "ZeroDivisionError" in raised[0].message

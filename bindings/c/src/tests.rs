@@ -11,6 +11,7 @@ fn c_symbol(op: &str) -> String {
     match op {
         "engine.open" => "credcycle_engine_builder_build".to_owned(),
         "testing.store_conformance" => "credcycle_store_conformance_run".to_owned(),
+        "testing.kms_conformance" => "credcycle_kms_conformance_run".to_owned(),
         _ => {
             let (handle, method) = op.split_once('.').unwrap_or(("", op));
             if handle == "client" {

@@ -104,7 +104,7 @@ pub fn store_conformance_names() -> Vec<String> {
     CHECKS.iter().map(|(n, _)| (*n).to_owned()).collect()
 }
 
-fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = p.downcast_ref::<String>() {
         s.clone()
     } else if let Some(s) = p.downcast_ref::<&str>() {

@@ -325,8 +325,10 @@ impl Engine {
     ///
     /// # Errors
     /// `INVALID_INPUT` for a root key that is not 32 bytes or a policy value
-    /// out of range; store failures opening the database; `KMS_BACKEND`
-    /// when the root key does not match the one the store was sealed with.
+    /// out of range (the message names the setting); store failures opening
+    /// the database or connecting to PostgreSQL; `WRONG_ROOT_KEY` when the
+    /// root key does not match the one the store was sealed with; key
+    /// manager failures opening a PKCS#11 token (module, token label, PIN).
     pub fn open(config: EngineConfig) -> Result<Engine> {
         let policy = config.policy.to_policy()?;
         let store: Arc<dyn Store> = match config.store {

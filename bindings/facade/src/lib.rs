@@ -42,6 +42,7 @@ pub mod domains;
 mod engine;
 pub mod error;
 pub mod foreign;
+pub mod kms_conformance;
 mod types;
 
 pub use client::{JwtValidation, ReplayGuard, Totp, VerifiedWebhook};
@@ -202,6 +203,7 @@ pub const OPERATIONS: &[&str] = &[
     "client.decrypt_jwe",
     "client.resolve_client_ip",
     "testing.store_conformance",
+    "testing.kms_conformance",
 ];
 
 #[cfg(test)]
