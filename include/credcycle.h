@@ -49,6 +49,33 @@
 #define CREDCYCLE_STORE_OP_CHECK 3
 
 /*
+ What `credcycle_machine_auth_login` returns. Free with
+ `credcycle_access_token_grant_free`. Immutable; may be read from any
+ thread and freed from any thread, once.
+ */
+typedef struct credcycle_access_token_grant credcycle_access_token_grant;
+
+/*
+ An access token's metadata (never the token). Free with
+ `credcycle_access_token_info_free`. Immutable; may be read from any thread
+ and freed from any thread, once.
+ */
+typedef struct credcycle_access_token_info credcycle_access_token_info;
+
+/*
+ An API token's metadata (never its value). Free with
+ `credcycle_api_token_info_free`. Immutable; may be read from any thread
+ and freed from any thread, once.
+ */
+typedef struct credcycle_api_token_info credcycle_api_token_info;
+
+/*
+ A list of API tokens. Free with `credcycle_api_token_info_list_free`.
+ Immutable and thread-safe.
+ */
+typedef struct credcycle_api_token_info_list credcycle_api_token_info_list;
+
+/*
  The audit trails of one tenant. Shared and thread-safe; free with
  `credcycle_audit_free`.
  */
@@ -66,10 +93,70 @@ typedef struct credcycle_audit_event credcycle_audit_event;
 typedef struct credcycle_audit_trail credcycle_audit_trail;
 
 /*
+ An authenticator of an identity (never its password). Free with
+ `credcycle_authenticator_info_free`. Immutable; may be read from any
+ thread and freed from any thread, once.
+ */
+typedef struct credcycle_authenticator_info credcycle_authenticator_info;
+
+/*
+ A list of authenticators. Free with
+ `credcycle_authenticator_info_list_free`. Immutable and thread-safe.
+ */
+typedef struct credcycle_authenticator_info_list credcycle_authenticator_info_list;
+
+/*
+ A universal-auth client secret's metadata (never the secret). Free with
+ `credcycle_client_secret_info_free`. Immutable; may be read from any
+ thread and freed from any thread, once.
+ */
+typedef struct credcycle_client_secret_info credcycle_client_secret_info;
+
+/*
+ A list of client secrets. Free with
+ `credcycle_client_secret_info_list_free`. Immutable and thread-safe.
+ */
+typedef struct credcycle_client_secret_info_list credcycle_client_secret_info_list;
+
+/*
  The outcome of `credcycle_store_conformance_run`, one entry per
  scenario. Free with `credcycle_conformance_report_free`. Thread-safe.
  */
 typedef struct credcycle_conformance_report credcycle_conformance_report;
+
+/*
+ What `credcycle_machine_auth_create_client_secret` returns. Free with
+ `credcycle_created_client_secret_free`. Immutable; may be read from any
+ thread and freed from any thread, once.
+ */
+typedef struct credcycle_created_client_secret credcycle_created_client_secret;
+
+/*
+ What `credcycle_targets_create` returns: the target and its first signing
+ key. Free with `credcycle_created_target_free`. Immutable; may be read
+ from any thread and freed from any thread, once.
+ */
+typedef struct credcycle_created_target credcycle_created_target;
+
+/*
+ What `credcycle_tokens_create` returns: the token and its value (and
+ refresh token), shown once. Free with `credcycle_created_token_free`.
+ Immutable; may be read from any thread and freed from any thread, once.
+ */
+typedef struct credcycle_created_token credcycle_created_token;
+
+/*
+ A receiver's public encryption key on a target. Free with
+ `credcycle_encryption_key_info_free`. Immutable; may be read from any
+ thread and freed from any thread, once.
+ */
+typedef struct credcycle_encryption_key_info credcycle_encryption_key_info;
+
+/*
+ A list of encryption keys. Free with
+ `credcycle_encryption_key_info_list_free`. Immutable and thread-safe.
+ */
+typedef struct credcycle_encryption_key_info_list credcycle_encryption_key_info_list;
 
 /*
  The engine. Shared and thread-safe; free with `credcycle_engine_free`
@@ -83,6 +170,56 @@ typedef struct credcycle_engine credcycle_engine;
  `credcycle_engine_builder_build` or freed by `credcycle_engine_builder_free`.
  */
 typedef struct credcycle_engine_builder credcycle_engine_builder;
+
+/*
+ A named reference (a token's owner or organization). Free with
+ `credcycle_entity_ref_free`. Immutable; may be read from any thread and
+ freed from any thread, once.
+ */
+typedef struct credcycle_entity_ref credcycle_entity_ref;
+
+/*
+ An external JWT signer whose tokens log identities in. Free with
+ `credcycle_ext_jwt_signer_info_free`. Immutable; may be read from any
+ thread and freed from any thread, once.
+ */
+typedef struct credcycle_ext_jwt_signer_info credcycle_ext_jwt_signer_info;
+
+/*
+ A list of external JWT signers. Free with
+ `credcycle_ext_jwt_signer_info_list_free`. Immutable and thread-safe.
+ */
+typedef struct credcycle_ext_jwt_signer_info_list credcycle_ext_jwt_signer_info_list;
+
+/*
+ One HTTP header. Free with `credcycle_header_free`. Immutable; may be read
+ from any thread and freed from any thread, once.
+ */
+typedef struct credcycle_header credcycle_header;
+
+/*
+ Identities, authenticators, external JWT signers and API sessions of
+ one tenant. Shared and thread-safe; free with `credcycle_identities_free`.
+ */
+typedef struct credcycle_identities credcycle_identities;
+
+/*
+ An identity. Free with `credcycle_identity_info_free`. Immutable; may be
+ read from any thread and freed from any thread, once.
+ */
+typedef struct credcycle_identity_info credcycle_identity_info;
+
+/*
+ A list of identities. Free with `credcycle_identity_info_list_free`.
+ Immutable and thread-safe.
+ */
+typedef struct credcycle_identity_info_list credcycle_identity_info_list;
+
+/*
+ The engine's token-signing key, JWKS and JWS/JWT signing. Shared and
+ thread-safe; free with `credcycle_jose_free`.
+ */
+typedef struct credcycle_jose credcycle_jose;
 
 /*
  Information about a KMS key (never its material). Free with
@@ -100,6 +237,70 @@ typedef struct credcycle_key_info_list credcycle_key_info_list;
  `credcycle_kms_free`.
  */
 typedef struct credcycle_kms credcycle_kms;
+
+/*
+ Machine identities and universal auth of one tenant. Shared and
+ thread-safe; free with `credcycle_machine_auth_free`.
+ */
+typedef struct credcycle_machine_auth credcycle_machine_auth;
+
+/*
+ A machine identity. Free with `credcycle_machine_identity_info_free`.
+ Immutable; may be read from any thread and freed from any thread, once.
+ */
+typedef struct credcycle_machine_identity_info credcycle_machine_identity_info;
+
+/*
+ A list of machine identities. Free with
+ `credcycle_machine_identity_info_list_free`. Immutable and thread-safe.
+ */
+typedef struct credcycle_machine_identity_info_list credcycle_machine_identity_info_list;
+
+/*
+ TOTP second factors of one tenant's identities. Shared and thread-safe;
+ free with `credcycle_mfa_free`.
+ */
+typedef struct credcycle_mfa credcycle_mfa;
+
+/*
+ What `credcycle_mfa_enroll` returns; everything in it is shown once. Free
+ with `credcycle_mfa_enrollment_free`. Immutable; may be read from any
+ thread and freed from any thread, once.
+ */
+typedef struct credcycle_mfa_enrollment credcycle_mfa_enrollment;
+
+/*
+ An identity's MFA state. Free with `credcycle_mfa_state_free`. Immutable;
+ may be read from any thread and freed from any thread, once.
+ */
+typedef struct credcycle_mfa_state credcycle_mfa_state;
+
+/*
+ What `credcycle_identities_authenticate` returns: the session token (shown
+ once) and the session. Free with `credcycle_new_session_free`. Immutable;
+ may be read from any thread and freed from any thread, once.
+ */
+typedef struct credcycle_new_session credcycle_new_session;
+
+/*
+ Recovery codes: shown only while none has been used since they were made.
+ Free with `credcycle_recovery_codes_free`. Immutable; may be read from any
+ thread and freed from any thread, once.
+ */
+typedef struct credcycle_recovery_codes credcycle_recovery_codes;
+
+/*
+ What `credcycle_tokens_refresh` returns. Free with
+ `credcycle_refreshed_token_free`. Immutable; may be read from any thread
+ and freed from any thread, once.
+ */
+typedef struct credcycle_refreshed_token credcycle_refreshed_token;
+
+/*
+ Remembers verified webhook messages so a replay is refused. Thread-safe;
+ free with `credcycle_replay_guard_free`.
+ */
+typedef struct credcycle_replay_guard credcycle_replay_guard;
 
 /*
  A secret's metadata and versions (from `credcycle_secrets_*`). Free with
@@ -125,15 +326,116 @@ typedef struct credcycle_secret_version credcycle_secret_version;
 typedef struct credcycle_secrets credcycle_secrets;
 
 /*
+ An API session (never its token). Free with `credcycle_session_info_free`.
+ Immutable; may be read from any thread and freed from any thread, once.
+ */
+typedef struct credcycle_session_info credcycle_session_info;
+
+/*
+ A list of API sessions. Free with `credcycle_session_info_list_free`.
+ Immutable and thread-safe.
+ */
+typedef struct credcycle_session_info_list credcycle_session_info_list;
+
+/*
+ The exact request to send to a target. Free with
+ `credcycle_signed_request_free`. Immutable; may be read from any thread
+ and freed from any thread, once.
+ */
+typedef struct credcycle_signed_request credcycle_signed_request;
+
+/*
+ A target's HMAC signing key (never the key itself). Free with
+ `credcycle_signing_key_info_free`. Immutable; may be read from any thread
+ and freed from any thread, once.
+ */
+typedef struct credcycle_signing_key_info credcycle_signing_key_info;
+
+/*
  A list of strings. Free with `credcycle_string_list_free`. Thread-safe.
  */
 typedef struct credcycle_string_list credcycle_string_list;
 
 /*
+ A target's metadata (signing keys are never included). Free with
+ `credcycle_target_info_free`. Immutable; may be read from any thread and
+ freed from any thread, once.
+ */
+typedef struct credcycle_target_info credcycle_target_info;
+
+/*
+ A list of targets. Free with `credcycle_target_info_list_free`. Immutable
+ and thread-safe.
+ */
+typedef struct credcycle_target_info_list credcycle_target_info_list;
+
+/*
+ What `credcycle_targets_update` returns. Free with
+ `credcycle_target_update_free`. Immutable; may be read from any thread and
+ freed from any thread, once.
+ */
+typedef struct credcycle_target_update credcycle_target_update;
+
+/*
+ The action targets of one tenant. Shared and thread-safe; free with
+ `credcycle_targets_free`.
+ */
+typedef struct credcycle_targets credcycle_targets;
+
+/*
+ The engine's token-signing key (ES256 in the key manager). Free with
+ `credcycle_token_signing_key_free`. Immutable; may be read from any thread
+ and freed from any thread, once.
+ */
+typedef struct credcycle_token_signing_key credcycle_token_signing_key;
+
+/*
+ What `credcycle_tokens_authenticate` returns. Free with
+ `credcycle_token_use_free`. Immutable; may be read from any thread and
+ freed from any thread, once.
+ */
+typedef struct credcycle_token_use credcycle_token_use;
+
+/*
+ The API tokens of one tenant. Shared and thread-safe; free with
+ `credcycle_tokens_free`.
+ */
+typedef struct credcycle_tokens credcycle_tokens;
+
+/*
+ A TOTP/HOTP key (RFC 6238 / RFC 4226) for apps that compute or check
+ codes themselves. Immutable and thread-safe; free with
+ `credcycle_totp_free`. Its secret stays inside the library.
+ */
+typedef struct credcycle_totp credcycle_totp;
+
+/*
+ Universal-auth settings of a machine identity. Free with
+ `credcycle_universal_auth_info_free`. Immutable; may be read from any
+ thread and freed from any thread, once.
+ */
+typedef struct credcycle_universal_auth_info credcycle_universal_auth_info;
+
+/*
  The place a callback writes its result to. Owned by the library and
- valid only during the callback that received it.
+ valid only during the callback that received it; not thread-safe: use
+ it only from that callback's thread.
  */
 typedef struct credcycle_value_out credcycle_value_out;
+
+/*
+ The header and claims of a verified JWT, as JSON texts. Free with
+ `credcycle_verified_jwt_free`. Immutable; may be read from any thread and
+ freed from any thread, once.
+ */
+typedef struct credcycle_verified_jwt credcycle_verified_jwt;
+
+/*
+ What a verified webhook carried. Free with
+ `credcycle_verified_webhook_free`. Immutable; may be read from any thread
+ and freed from any thread, once.
+ */
+typedef struct credcycle_verified_webhook credcycle_verified_webhook;
 
 /*
  A borrowed UTF-8 string: `len` bytes at `data`, not NUL-terminated. Its
@@ -155,6 +457,70 @@ typedef struct {
  code. Numbers are stable and never reused.
  */
 typedef uint32_t credcycle_result;
+
+/*
+ One header given to `credcycle_verify_webhook_standard` (NUL-terminated
+ name and value).
+ */
+typedef struct {
+  /*
+   The name (case-insensitive).
+   */
+  const char *name;
+  /*
+   The value.
+   */
+  const char *value;
+} credcycle_header_pair;
+
+/*
+ An optional boolean in option structs: `CREDCYCLE_TRISTATE_UNSET` (0,
+ what zero-initialization gives) keeps the default or leaves the field
+ unchanged; any value other than the three constants is `INVALID_INPUT`.
+ */
+typedef uint8_t credcycle_tristate;
+
+/*
+ How `credcycle_verify_jwt`/`credcycle_decrypt_jwe` check a JWT.
+ Zero-initialize it (`{0}`) for the defaults: the asymmetric algorithms,
+ 60 s leeway, `exp` required, no `iss`/`aud`/`typ` requirement. Strings
+ are NUL-terminated; NULL means no requirement.
+ */
+typedef struct {
+  /*
+   Accepted `alg` values (`ES256`, `RS256`, `EdDSA`, ...): NULL or
+   `algorithms_len` strings (none: the asymmetric ones).
+   */
+  const char *const *algorithms;
+  /*
+   How many entries `algorithms` has.
+   */
+  size_t algorithms_len;
+  /*
+   Whether `leeway_secs` is set.
+   */
+  bool has_leeway_secs;
+  /*
+   Clock leeway in seconds (0..=600; default 60).
+   */
+  int64_t leeway_secs;
+  /*
+   Required `iss`.
+   */
+  const char *issuer;
+  /*
+   Required `aud` member.
+   */
+  const char *audience;
+  /*
+   Required `typ` header.
+   */
+  const char *typ;
+  /*
+   Whether `exp` must be present (default true).
+   */
+  credcycle_tristate require_exp;
+} credcycle_jwt_validation;
 
 /*
  One operation of a store `commit` batch. Pointers are valid only during
@@ -320,6 +686,159 @@ typedef struct {
 typedef credcycle_result (*credcycle_store_factory)(void *userdata, credcycle_store_vtable *out_vtable);
 
 /*
+ Makes a new, empty C key manager for one conformance scenario: fills
+ `*out_vtable` and returns `CREDCYCLE_RESULT_OK`. The runner owns it from
+ then on (its `free_userdata` runs after the scenario).
+ */
+typedef credcycle_result (*credcycle_key_manager_factory)(void *userdata, credcycle_key_manager_vtable *out_vtable);
+
+/*
+ Whom an operation is about: set exactly one of the two (NUL-terminated).
+ */
+typedef struct {
+  /*
+   The identity behind this live API session token (the identity
+   acting for itself).
+   */
+  const char *session_token;
+  /*
+   This identity id (an administrator acting on it).
+   */
+  const char *identity_id;
+} credcycle_subject;
+
+/*
+ A borrowed byte string: `len` bytes at `data`. Its lifetime is
+ documented by the function that returns it.
+ */
+typedef struct {
+  /*
+   The bytes (never NULL; may point to an empty static array).
+   */
+  const uint8_t *data;
+  /*
+   The length in bytes.
+   */
+  size_t len;
+} credcycle_bytes;
+
+/*
+ The credentials of `credcycle_identities_authenticate`: set exactly one
+ method — `username` and `password`; or `cert_chain` (`cert_chain_len`
+ DER certificates, leaf first, already validated by the TLS layer); or
+ `ext_jwt` (a JWT from a registered external signer). Strings are
+ NUL-terminated.
+ */
+typedef struct {
+  /*
+   Username (password method).
+   */
+  const char *username;
+  /*
+   Password (password method).
+   */
+  const char *password;
+  /*
+   Certificate chain (cert method).
+   */
+  const credcycle_bytes *cert_chain;
+  /*
+   How many certificates `cert_chain` has.
+   */
+  size_t cert_chain_len;
+  /*
+   External JWT (ext-jwt method).
+   */
+  const char *ext_jwt;
+} credcycle_auth_input;
+
+/*
+ Universal-auth settings to attach or change. Zero-initialize it (`{0}`):
+ every field then keeps the default (attach) or the current value
+ (update). A number is used only when its `has_` flag is set. An IP list
+ is used when its pointer is not NULL: `*_count` NUL-terminated
+ addresses/CIDRs (a count of 0 clears the list).
+ */
+typedef struct {
+  /*
+   Addresses/CIDRs allowed to log in.
+   */
+  const char *const *client_secret_trusted_ips;
+  /*
+   How many entries `client_secret_trusted_ips` has.
+   */
+  size_t client_secret_trusted_ips_count;
+  /*
+   Addresses/CIDRs allowed to use access tokens.
+   */
+  const char *const *access_token_trusted_ips;
+  /*
+   How many entries `access_token_trusted_ips` has.
+   */
+  size_t access_token_trusted_ips_count;
+  /*
+   Whether `access_token_ttl` is set.
+   */
+  bool has_access_token_ttl;
+  /*
+   Access token lifetime in seconds.
+   */
+  uint32_t access_token_ttl;
+  /*
+   Whether `access_token_max_ttl` is set.
+   */
+  bool has_access_token_max_ttl;
+  /*
+   Longest lifetime through renewals, in seconds.
+   */
+  uint32_t access_token_max_ttl;
+  /*
+   Whether `access_token_num_uses_limit` is set.
+   */
+  bool has_access_token_num_uses_limit;
+  /*
+   Uses per access token (0: unlimited).
+   */
+  uint32_t access_token_num_uses_limit;
+  /*
+   Whether `access_token_period` is set.
+   */
+  bool has_access_token_period;
+  /*
+   Periodic renewal period in seconds.
+   */
+  uint32_t access_token_period;
+  /*
+   Whether failed logins lock the client out.
+   */
+  credcycle_tristate lockout_enabled;
+  /*
+   Whether `lockout_threshold` is set.
+   */
+  bool has_lockout_threshold;
+  /*
+   Failed logins before a lockout.
+   */
+  uint32_t lockout_threshold;
+  /*
+   Whether `lockout_duration_secs` is set.
+   */
+  bool has_lockout_duration_secs;
+  /*
+   Lockout length in seconds.
+   */
+  uint32_t lockout_duration_secs;
+  /*
+   Whether `lockout_counter_reset_secs` is set.
+   */
+  bool has_lockout_counter_reset_secs;
+  /*
+   Seconds after which the failure counter resets.
+   */
+  uint32_t lockout_counter_reset_secs;
+} credcycle_universal_auth_settings;
+
+/*
  A new secret value: `generate > 0` asks for that many random bytes
  (1..=4096) and ignores `data`; otherwise the `len` bytes at `data` (NULL
  allowed when `len` is 0).
@@ -338,6 +857,166 @@ typedef struct {
    */
   uint32_t generate;
 } credcycle_secret_input;
+
+/*
+ Options of `credcycle_targets_create`. Zero-initialize it (`{0}`) for
+ every default, then set what you need. Strings are NUL-terminated; NULL
+ keeps the default.
+ */
+typedef struct {
+  /*
+   Timeout in milliseconds (0: the default, 10,000; at most 270,000).
+   */
+  uint64_t timeout_ms;
+  /*
+   `REST_WEBHOOK` (default), `REST_CALL` or `REST_ASYNC`.
+   */
+  const char *target_type;
+  /*
+   Whether a failure stops the execution (default false; refused for
+   `REST_ASYNC`).
+   */
+  credcycle_tristate interrupt_on_error;
+  /*
+   `JSON` (default), `JWT` or `JWE`.
+   */
+  const char *payload_type;
+  /*
+   `ZITADEL` (default) or `STANDARD_WEBHOOKS`.
+   */
+  const char *scheme;
+  /*
+   Zitadel-scheme header name (default `ZITADEL-Signature`).
+   */
+  const char *signature_header;
+  /*
+   A receiver's public key (PEM SubjectPublicKeyInfo), added as the
+   active encryption key in the same commit (needed for `JWE`).
+   */
+  const char *encryption_key_pem;
+} credcycle_create_target_options;
+
+/*
+ Options of `credcycle_targets_update`. Zero-initialize it (`{0}`) to
+ change nothing, then set what changes. Strings are NUL-terminated; NULL
+ leaves a field unchanged.
+ */
+typedef struct {
+  /*
+   New name.
+   */
+  const char *name;
+  /*
+   New timeout in milliseconds (0: unchanged).
+   */
+  uint64_t timeout_ms;
+  /*
+   New endpoint.
+   */
+  const char *endpoint;
+  /*
+   Make a new signing key (returned once in the result).
+   */
+  bool new_signing_key;
+  /*
+   With `new_signing_key`: how many seconds the old keys keep signing
+   (0: retired at once; at most the policy's grace, 7 days).
+   */
+  uint64_t expiration_signing_key_secs;
+  /*
+   New payload type.
+   */
+  const char *payload_type;
+  /*
+   New type (`interrupt_on_error` is kept across the change unless set).
+   */
+  const char *target_type;
+  /*
+   Sets `interrupt_on_error` on the resulting type.
+   */
+  credcycle_tristate interrupt_on_error;
+} credcycle_update_target_options;
+
+/*
+ Options of `credcycle_tokens_create`. Zero-initialize it (`{0}`) for
+ every default. Strings are NUL-terminated; NULL means unset. An owner or
+ organization needs both its name and its id.
+ */
+typedef struct {
+  /*
+   Owner's display name.
+   */
+  const char *owner_name;
+  /*
+   Owner's id.
+   */
+  const char *owner_id;
+  /*
+   Organization's display name.
+   */
+  const char *org_name;
+  /*
+   Organization's id.
+   */
+  const char *org_id;
+  /*
+   Whether `expiration_time` is set (default: the policy's lifetime).
+   */
+  bool has_expiration_time;
+  /*
+   Expiry (seconds since the Unix epoch).
+   */
+  int64_t expiration_time;
+  /*
+   `ALWAYS`, `NEVER`, `ONCE_ON_NEXT_LOGIN` or `NONE` (default).
+   */
+  const char *token_rotation;
+} credcycle_create_token_options;
+
+/*
+ Options of `credcycle_tokens_update`. Zero-initialize it (`{0}`) to
+ change only the name. NULL/unset leaves a field unchanged; `token_type`,
+ owner and organization cannot change (when given they must equal the
+ stored values).
+ */
+typedef struct {
+  /*
+   Whether `expiration_time` is set.
+   */
+  bool has_expiration_time;
+  /*
+   New expiry (seconds since the Unix epoch).
+   */
+  int64_t expiration_time;
+  /*
+   New rotation policy.
+   */
+  const char *token_rotation;
+  /*
+   New `require_rotation`.
+   */
+  credcycle_tristate require_rotation;
+  /*
+   Must equal the stored type.
+   */
+  const char *token_type;
+  /*
+   Must equal the stored owner's name.
+   */
+  const char *owner_name;
+  /*
+   Must equal the stored owner's id.
+   */
+  const char *owner_id;
+  /*
+   Must equal the stored organization's name.
+   */
+  const char *org_name;
+  /*
+   Must equal the stored organization's id.
+   */
+  const char *org_id;
+} credcycle_update_token_options;
 
 /*
  Success.
@@ -514,6 +1193,21 @@ typedef struct {
  */
 #define CREDCYCLE_RESULT_CALLBACK_CONTRACT 9005
 
+/*
+ Not set: the default, or unchanged.
+ */
+#define CREDCYCLE_TRISTATE_UNSET 0
+
+/*
+ Set to false.
+ */
+#define CREDCYCLE_TRISTATE_FALSE 1
+
+/*
+ Set to true.
+ */
+#define CREDCYCLE_TRISTATE_TRUE 2
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -545,6 +1239,265 @@ credcycle_result credcycle_generate_root_key(uint8_t *buf, size_t len, size_t *o
  (readable inputs, writable outputs, live handles from this library).
  */
 credcycle_result credcycle_parse_root_key(const char *text, uint8_t *buf, size_t len, size_t *out_n);
+
+/*
+ A key from its secret bytes `(secret, secret_len)` (16..=128 bytes),
+ `algorithm` `SHA1`/`SHA256`/`SHA512`, 6..=8 `digits` and a `period` of
+ 1..=120 seconds (operation `totp.new`). Free with `credcycle_totp_free`.
+ `INVALID_INPUT` naming the field.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_totp_new(const uint8_t *secret, size_t secret_len, const char *algorithm, uint32_t digits, uint32_t period, const credcycle_totp **out_totp);
+
+/*
+ The key of an `otpauth://totp/...` provisioning URI (operation
+ `totp.from_uri`). Free with `credcycle_totp_free`. `INVALID_INPUT`
+ naming the part (the message never repeats the secret).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_totp_from_uri(const char *uri, const credcycle_totp **out_totp);
+
+/*
+ Frees a TOTP key. NULL is a no-op.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_totp_free(const credcycle_totp *totp);
+
+/*
+ `SHA1`, `SHA256` or `SHA512` (static). Empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_totp_algorithm(const credcycle_totp *totp);
+
+/*
+ Code length. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_totp_digits(const credcycle_totp *totp);
+
+/*
+ Step in seconds. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_totp_period(const credcycle_totp *totp);
+
+/*
+ The issuer of the URI the key came from, borrowed from the key; empty
+ when there is none or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_totp_issuer(const credcycle_totp *totp);
+
+/*
+ The account name of the URI the key came from, borrowed from the key;
+ empty when there is none or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_totp_account(const credcycle_totp *totp);
+
+/*
+ Writes the HOTP code for `counter` (NUL-terminated; 9 bytes always
+ suffice) to `(buf, len)` (operation `totp.hotp`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_totp_hotp(const credcycle_totp *totp, uint64_t counter, char *buf, size_t len, size_t *out_n);
+
+/*
+ Writes the TOTP code at `*time` (seconds since the Unix epoch; NULL:
+ now, by the system clock), NUL-terminated (9 bytes always suffice), to
+ `(buf, len)` (operation `totp.code_at`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_totp_code_at(const credcycle_totp *totp, const int64_t *time, char *buf, size_t len, size_t *out_n);
+
+/*
+ Checks `code` at `*time` (NULL: now), accepting `window` steps on either
+ side (0..=10), in constant time (operation `totp.verify`). On a match
+ returns OK and writes the matching step to `*out_step` (may be NULL);
+ otherwise `VERIFICATION_FAILED`. `INVALID_INPUT` naming `window`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_totp_verify(const credcycle_totp *totp, const char *code, const int64_t *time, uint32_t window, int64_t *out_step);
+
+/*
+ Writes the `otpauth://totp/...` URI of this key for `issuer` and
+ `account`, NUL-terminated, to `(buf, len)` (operation
+ `totp.provisioning_uri`). It holds the secret: zero your copy.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_totp_provisioning_uri(const credcycle_totp *totp, const char *issuer, const char *account, char *buf, size_t len, size_t *out_n);
+
+/*
+ An in-process replay guard (operation `replay_guard.memory`). Free with
+ `credcycle_replay_guard_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_replay_guard_memory(const credcycle_replay_guard **out_guard);
+
+/*
+ A replay guard kept in the engine's store under `namespace`, shared by
+ every process on that store (operation `engine.webhook_replay_guard`).
+ Free with `credcycle_replay_guard_free`. `INVALID_INPUT` naming
+ `namespace`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_engine_webhook_replay_guard(const credcycle_engine *engine, const char *namespace_, const credcycle_replay_guard **out_guard);
+
+/*
+ The engine clock's current time in seconds since the Unix epoch (a
+ custom clock if one was set) (operation `engine.now`). 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_engine_now(const credcycle_engine *engine);
+
+/*
+ Frees a replay guard. NULL is a no-op.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_replay_guard_free(const credcycle_replay_guard *guard);
+
+/*
+ Verifies a `ZITADEL-Signature` header value (`t=...,v1=...`) over
+ `(body, body_len)` with any of the `keys_len` signing keys
+ (`whsec_...`), within `*tolerance_secs` (NULL: 300) of `*now` (NULL: the
+ system clock), remembering the message in `guard` (NULL: no replay
+ check) (operation `client.verify_webhook_zitadel`). `out_verified` may
+ be NULL; otherwise free it with `credcycle_verified_webhook_free`.
+ `VERIFICATION_FAILED` (no detail), `WEBHOOK_TIMESTAMP`, `WEBHOOK_REPLAY`,
+ `INVALID_INPUT` naming `keys`/`tolerance_secs`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_verify_webhook_zitadel(const char *header, const uint8_t *body, size_t body_len, const char *const *keys, size_t keys_len, const int64_t *tolerance_secs, const int64_t *now, const credcycle_replay_guard *guard, credcycle_verified_webhook **out_verified);
+
+/*
+ Verifies Standard Webhooks headers (`webhook-id`, `webhook-timestamp`,
+ `webhook-signature`; `headers_len` pairs, names case-insensitive) over
+ the body, as `credcycle_verify_webhook_zitadel` (operation
+ `client.verify_webhook_standard`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_verify_webhook_standard(const credcycle_header_pair *headers, size_t headers_len, const uint8_t *body, size_t body_len, const char *const *keys, size_t keys_len, const int64_t *tolerance_secs, const int64_t *now, const credcycle_replay_guard *guard, credcycle_verified_webhook **out_verified);
+
+/*
+ Writes the `ZITADEL-Signature` header value for `(body, body_len)` at
+ `timestamp`, signed with every key, NUL-terminated, to `(buf, len)` (a
+ sender's view; operation `client.sign_webhook_zitadel`).
+ `INVALID_INPUT` naming `keys`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_sign_webhook_zitadel(const char *const *keys, size_t keys_len, int64_t timestamp, const uint8_t *body, size_t body_len, char *buf, size_t len, size_t *out_n);
+
+/*
+ Writes the Standard Webhooks `webhook-signature` header value for
+ message `msg_id` at `timestamp`, NUL-terminated, to `(buf, len)`
+ (operation `client.sign_webhook_standard`). `INVALID_INPUT` naming
+ `keys` or `msg_id`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_sign_webhook_standard(const char *const *keys, size_t keys_len, const char *msg_id, int64_t timestamp, const uint8_t *body, size_t body_len, char *buf, size_t len, size_t *out_n);
+
+/*
+ Verifies a compact JWS/JWT `(token, token_len)` (a `JWT` target body)
+ against `jwks_json` (a JWKS document) at `*now` (NULL: the system clock)
+ (operation `client.verify_jwt`). `validation` may be NULL (defaults).
+ Free the result with `credcycle_verified_jwt_free`.
+ `VERIFICATION_FAILED` (no detail); `INVALID_INPUT` naming `jwks`,
+ `algorithms` or `leeway_secs`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_verify_jwt(const uint8_t *token, size_t token_len, const char *jwks_json, const credcycle_jwt_validation *validation, const int64_t *now, credcycle_verified_jwt **out_jwt);
+
+/*
+ Decrypts a compact JWE `(token, token_len)` (a `JWE` target body) with
+ the receiver's `private_key` (a JWK JSON object, or a PEM private key
+ when it starts with `-----BEGIN`), then verifies the inner JWT against
+ the sender's `jwks_json` (operation `client.decrypt_jwe`).
+ `jwe_algorithms` (NULL or `jwe_algorithms_len` names) limits the key
+ management algorithms (none: every one but `RSA1_5`). Free the result
+ with `credcycle_verified_jwt_free`. `VERIFICATION_FAILED` (no detail),
+ `INVALID_INPUT`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_decrypt_jwe(const uint8_t *token, size_t token_len, const char *private_key, const char *jwks_json, const credcycle_jwt_validation *validation, const char *const *jwe_algorithms, size_t jwe_algorithms_len, const int64_t *now, credcycle_verified_jwt **out_jwt);
+
+/*
+ Writes the client's address, NUL-terminated, to `(buf, len)`: walks
+ `forwarded_for` (`X-Forwarded-For` hops, oldest first) from the right
+ while the hop is one of `trusted_proxies` (addresses or CIDRs), starting
+ at `peer` (operation `client.resolve_client_ip`). `INVALID_INPUT` naming
+ `peer` or `trusted_proxies`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_resolve_client_ip(const char *peer, const char *const *forwarded_for, size_t forwarded_for_len, const char *const *trusted_proxies, size_t trusted_proxies_len, char *buf, size_t len, size_t *out_n);
 
 /*
  Makes an empty builder. A store and a key manager must be set before
@@ -586,6 +1539,18 @@ credcycle_result credcycle_engine_builder_set_store_memory(credcycle_engine_buil
 credcycle_result credcycle_engine_builder_set_store_sqlite(credcycle_engine_builder *builder, const char *path);
 
 /*
+ Keeps records in the PostgreSQL database at `url`
+ (`postgres://[user[:password]@]host[:port]/db`; `sslmode=require` and
+ `sslrootcert=` honoured; NUL-terminated). The schema is created if
+ missing. `_build` connects; the URL is never shown in errors.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_engine_builder_set_store_postgres(credcycle_engine_builder *builder, const char *url);
+
+/*
  Uses a store implemented in C. The vtable is copied; on success the
  builder (and then the engine) owns `vtable->userdata` and calls
  `free_userdata` (if set) once the last user is gone. `get`, `scan` and
@@ -607,6 +1572,22 @@ credcycle_result credcycle_engine_builder_set_store_custom(credcycle_engine_buil
  (readable inputs, writable outputs, live handles from this library).
  */
 credcycle_result credcycle_engine_builder_set_kms_local(credcycle_engine_builder *builder, const uint8_t *root_key, size_t root_key_len);
+
+/*
+ Uses a PKCS#11 token (an HSM, or SoftHSM2): keys never leave it.
+ `module` is the PKCS#11 library path and `token` the token label. The
+ user PIN is never passed through the API: set exactly one of `pin_env`
+ (the name of an environment variable holding it) and `pin_file` (a file
+ whose first line is the PIN). `namespace` (NULL: none; 1..=64 characters
+ of `[A-Za-z0-9_.-]`) keeps this engine's keys apart from other users of
+ the token. `_build` opens the token. `INVALID_INPUT` unless exactly one
+ PIN source is given.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_engine_builder_set_kms_pkcs11(credcycle_engine_builder *builder, const char *module, const char *token, const char *pin_env, const char *pin_file, const char *namespace_);
 
 /*
  Uses a key manager implemented in C. Ownership as for
@@ -980,6 +1961,2791 @@ credcycle_result credcycle_value_set_message(credcycle_value_out *out, const cha
 credcycle_result credcycle_store_conformance_run(credcycle_store_factory factory, void *userdata, const char *only, credcycle_conformance_report **out_report);
 
 /*
+ Runs the KeyManager conformance scenarios (key info and order,
+ duplicates, wrap/unwrap bound to the AAD, rotation, states both ways,
+ purposes, signatures checked against the public key) against key
+ managers made by `factory` (operation `testing.kms_conformance`): every
+ scenario, or only the one named `only` (NUL-terminated; NULL = all).
+ Writes a report (free with `credcycle_conformance_report_free`); the
+ call succeeds even when scenarios fail. A factory that fails, or fills
+ an incomplete vtable, fails that scenario with a message naming it.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_kms_conformance_run(credcycle_key_manager_factory factory, void *userdata, const char *only, credcycle_conformance_report **out_report);
+
+/*
+ The identities of `tenant` (operation `engine.identities`). Free with
+ `credcycle_identities_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_engine_identities(const credcycle_engine *engine, const char *tenant, const credcycle_identities **out_identities);
+
+/*
+ Drops this handle. NULL is a no-op.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_identities_free(const credcycle_identities *identities);
+
+/*
+ Creates an identity named `name` with `tags_json` (a JSON object of
+ null, string or boolean values; NULL for none) (operation
+ `identities.create`). Free with `credcycle_identity_info_free`.
+ `INVALID_INPUT`, `ALREADY_EXISTS`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_create(const credcycle_identities *identities, const char *name, const char *tags_json, credcycle_identity_info **out_identity);
+
+/*
+ An identity by id (operation `identities.get`). Free with
+ `credcycle_identity_info_free`. `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_get(const credcycle_identities *identities, const char *id, credcycle_identity_info **out_identity);
+
+/*
+ An identity by name (operation `identities.find_by_name`). Free with
+ `credcycle_identity_info_free`. `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_find_by_name(const credcycle_identities *identities, const char *name, credcycle_identity_info **out_identity);
+
+/*
+ Every identity of the tenant (operation `identities.list`). Free with
+ `credcycle_identity_info_list_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_list(const credcycle_identities *identities, credcycle_identity_info_list **out_list);
+
+/*
+ Deletes an identity with its authenticators, sessions and MFA
+ (operation `identities.delete`). `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_delete(const credcycle_identities *identities, const char *id);
+
+/*
+ Sets (or replaces) an identity's username/password authenticator
+ (operation `identities.set_password`). `out_info` may be NULL;
+ otherwise free it with `credcycle_authenticator_info_free`.
+ `INVALID_INPUT` naming the password rule it breaks, `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_set_password(const credcycle_identities *identities, const char *identity_id, const char *username, const char *password, credcycle_authenticator_info **out_info);
+
+/*
+ Adds a certificate authenticator by the certificate's fingerprint
+ (operation `identities.add_cert_authenticator`). `out_info` may be NULL.
+ `INVALID_INPUT`, `ALREADY_EXISTS`, `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_add_cert_authenticator(const credcycle_identities *identities, const char *identity_id, const char *fingerprint, credcycle_authenticator_info **out_info);
+
+/*
+ Marks a password authenticator compromised: it must be changed before
+ the next login (operation `identities.mark_password_compromised`).
+ `out_info` may be NULL. `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_mark_password_compromised(const credcycle_identities *identities, const char *authenticator_id, credcycle_authenticator_info **out_info);
+
+/*
+ Deletes an authenticator (operation `identities.delete_authenticator`).
+ `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_delete_authenticator(const credcycle_identities *identities, const char *authenticator_id);
+
+/*
+ The subject's authenticators (operation `identities.authenticators`).
+ Free with `credcycle_authenticator_info_list_free`.
+ `VERIFICATION_FAILED` for a dead session, `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_authenticators(const credcycle_identities *identities, const credcycle_subject *who, credcycle_authenticator_info_list **out_list);
+
+/*
+ One of the subject's authenticators (operation
+ `identities.authenticator`). Free with
+ `credcycle_authenticator_info_free`. `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_authenticator(const credcycle_identities *identities, const credcycle_subject *who, const char *authenticator_id, credcycle_authenticator_info **out_info);
+
+/*
+ Replaces the username and password of one of the subject's password
+ authenticators, proving `current_password`; `tags_json` NULL keeps the
+ tags (operation `identities.update_authenticator`). `out_info` may be
+ NULL. `VERIFICATION_FAILED` for a wrong current password,
+ `INVALID_INPUT`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_update_authenticator(const credcycle_identities *identities, const credcycle_subject *who, const char *authenticator_id, const char *username, const char *password, const char *current_password, const char *tags_json, credcycle_authenticator_info **out_info);
+
+/*
+ Changes some of a password authenticator's fields, proving
+ `current_password`: NULL `username`/`password` keep them; `tags_json`
+ NULL keeps the tags, the text `null` clears them (operation
+ `identities.patch_authenticator`). `out_info` may be NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_patch_authenticator(const credcycle_identities *identities, const credcycle_subject *who, const char *authenticator_id, const char *current_password, const char *username, const char *password, const char *tags_json, credcycle_authenticator_info **out_info);
+
+/*
+ Registers an external JWT signer (operation
+ `identities.create_ext_jwt_signer`): `keys` is a JWKS JSON document, or
+ a PEM public key when `keys_are_pem`; `identity_claim` NULL uses `sub`;
+ `claim_match` `id` (default, NULL) or `name`. `out_info` may be NULL;
+ otherwise free it with `credcycle_ext_jwt_signer_info_free`.
+ `INVALID_INPUT`, `ALREADY_EXISTS`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_create_ext_jwt_signer(const credcycle_identities *identities, const char *name, const char *issuer, const char *audience, const char *keys, bool keys_are_pem, const char *identity_claim, const char *claim_match, credcycle_ext_jwt_signer_info **out_info);
+
+/*
+ Every external JWT signer (operation `identities.ext_jwt_signers`).
+ Free with `credcycle_ext_jwt_signer_info_list_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_ext_jwt_signers(const credcycle_identities *identities, credcycle_ext_jwt_signer_info_list **out_list);
+
+/*
+ Deletes an external JWT signer (operation
+ `identities.delete_ext_jwt_signer`). `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_delete_ext_jwt_signer(const credcycle_identities *identities, const char *id);
+
+/*
+ Logs an identity in and opens an API session (operation
+ `identities.authenticate`). `env_info_json`/`sdk_info_json` describe the
+ client (JSON objects of strings; NULL for none); `config_types` is NULL
+ or `config_types_len` NUL-terminated names. The result holds the session
+ token, shown once; free it with `credcycle_new_session_free`.
+ `VERIFICATION_FAILED` (no detail), `INVALID_INPUT`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_authenticate(const credcycle_identities *identities, const credcycle_auth_input *credentials, const char *env_info_json, const char *sdk_info_json, const char *const *config_types, size_t config_types_len, credcycle_new_session **out_session);
+
+/*
+ The session of `session_token` (operation `identities.current_session`).
+ Free with `credcycle_session_info_free`. `VERIFICATION_FAILED` for a
+ dead or unknown session.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_current_session(const credcycle_identities *identities, const char *session_token, credcycle_session_info **out_session);
+
+/*
+ Checks that the session may perform `operation` (a name of at most 128
+ bytes): alive, second factor given if owed, password not due (operation
+ `identities.validate_session`). `out_session` may be NULL.
+ `VERIFICATION_FAILED`, `MFA_REQUIRED`, `PASSWORD_CHANGE_REQUIRED`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_validate_session(const credcycle_identities *identities, const char *session_token, const char *operation, credcycle_session_info **out_session);
+
+/*
+ The identity of `session_token` (operation `identities.current_identity`).
+ Free with `credcycle_identity_info_free`. `VERIFICATION_FAILED`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_current_identity(const credcycle_identities *identities, const char *session_token, credcycle_identity_info **out_identity);
+
+/*
+ Ends the session of `session_token` (operation `identities.logout`).
+ `VERIFICATION_FAILED` for an unknown session.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_logout(const credcycle_identities *identities, const char *session_token);
+
+/*
+ The subject's live sessions (operation `identities.sessions`). Free with
+ `credcycle_session_info_list_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_sessions(const credcycle_identities *identities, const credcycle_subject *who, credcycle_session_info_list **out_list);
+
+/*
+ Deletes every expired session of the tenant and writes how many
+ (operation `identities.purge_expired_sessions`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_identities_purge_expired_sessions(const credcycle_identities *identities, uint32_t *out_purged);
+
+/*
+ TOTP second factors of `tenant` (operation `engine.mfa`). Free with
+ `credcycle_mfa_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_engine_mfa(const credcycle_engine *engine, const char *tenant, const credcycle_mfa **out_mfa);
+
+/*
+ Drops this MFA handle. NULL is a no-op.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_mfa_free(const credcycle_mfa *mfa);
+
+/*
+ Enrolls the subject in TOTP (operation `mfa.enroll`). The result holds
+ the provisioning URI, recovery codes and a PNG QR code, shown once; free
+ it with `credcycle_mfa_enrollment_free`. `ALREADY_EXISTS` when enrolled;
+ `VERIFICATION_FAILED` for a dead session.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_mfa_enroll(const credcycle_mfa *mfa, const credcycle_subject *who, credcycle_mfa_enrollment **out_enrollment);
+
+/*
+ The subject's MFA state (operation `mfa.status`). Free with
+ `credcycle_mfa_state_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_mfa_status(const credcycle_mfa *mfa, const credcycle_subject *who, credcycle_mfa_state **out_status);
+
+/*
+ Writes the provisioning URI as a QR code (`format` `png` or `svg`) to
+ `(buf, len)`, while the enrollment is unverified (operation
+ `mfa.qr_code`). `INVALID_INPUT` naming `format`; `NOT_FOUND` once
+ verified (the URI is gone). The code contains the TOTP secret.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_mfa_qr_code(const credcycle_mfa *mfa, const credcycle_subject *who, const char *format, uint8_t *buf, size_t len, size_t *out_n);
+
+/*
+ Confirms the enrollment with a first code (operation `mfa.verify`).
+ `VERIFICATION_FAILED`; `LOCKED` after too many wrong codes.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_mfa_verify(const credcycle_mfa *mfa, const credcycle_subject *who, const char *code);
+
+/*
+ Removes the subject's MFA, proving a current code (operation
+ `mfa.disable`). `VERIFICATION_FAILED`, `LOCKED`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_mfa_disable(const credcycle_mfa *mfa, const credcycle_subject *who, const char *code);
+
+/*
+ Gives a session its second factor: a TOTP code or a recovery code
+ (operation `mfa.authenticate_mfa`). `out_session` may be NULL.
+ `VERIFICATION_FAILED`, `LOCKED`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_mfa_authenticate_mfa(const credcycle_mfa *mfa, const char *session_token, const char *code, credcycle_session_info **out_session);
+
+/*
+ Removes an identity's MFA without a code (an administrator's reset)
+ (operation `mfa.remove`). `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_mfa_remove(const credcycle_mfa *mfa, const char *identity_id);
+
+/*
+ Replaces the recovery codes, proving a current code (operation
+ `mfa.regenerate_recovery_codes`). The result holds the new codes, shown
+ once; free it with `credcycle_recovery_codes_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_mfa_regenerate_recovery_codes(const credcycle_mfa *mfa, const credcycle_subject *who, const char *code, credcycle_recovery_codes **out_codes);
+
+/*
+ The recovery codes (shown only while none has been used since they were
+ made), proving a current code (operation `mfa.view_recovery_codes`).
+ Free with `credcycle_recovery_codes_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_mfa_view_recovery_codes(const credcycle_mfa *mfa, const credcycle_subject *who, const char *code, credcycle_recovery_codes **out_codes);
+
+/*
+ Machine identities and universal auth of `tenant` (operation
+ `engine.machine_auth`). Free with `credcycle_machine_auth_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_engine_machine_auth(const credcycle_engine *engine, const char *tenant, const credcycle_machine_auth **out_machine_auth);
+
+/*
+ Drops this handle. NULL is a no-op.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_machine_auth_free(const credcycle_machine_auth *machine_auth);
+
+/*
+ Creates a machine identity named `name`, with a generated id unless
+ `id` is not NULL (operation `machine_auth.create_identity`). Free with
+ `credcycle_machine_identity_info_free`. `INVALID_INPUT`,
+ `ALREADY_EXISTS`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_machine_auth_create_identity(const credcycle_machine_auth *machine_auth, const char *name, const char *id, credcycle_machine_identity_info **out_identity);
+
+/*
+ A machine identity (operation `machine_auth.identity`). Free with
+ `credcycle_machine_identity_info_free`. `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_machine_auth_identity(const credcycle_machine_auth *machine_auth, const char *id, credcycle_machine_identity_info **out_identity);
+
+/*
+ Every machine identity of the tenant (operation
+ `machine_auth.list_identities`). Free with
+ `credcycle_machine_identity_info_list_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_machine_auth_list_identities(const credcycle_machine_auth *machine_auth, credcycle_machine_identity_info_list **out_list);
+
+/*
+ Deletes a machine identity with its universal-auth configuration, client
+ secrets, access tokens and lockout counter, in one commit (operation
+ `machine_auth.delete_identity`). `INVALID_INPUT` for a malformed id;
+ `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_machine_auth_delete_identity(const credcycle_machine_auth *machine_auth, const char *id);
+
+/*
+ Attaches universal auth to an identity (operation
+ `machine_auth.attach_universal_auth`). `settings` may be NULL (all
+ defaults); `out_info` may be NULL, otherwise free it with
+ `credcycle_universal_auth_info_free`. `NOT_FOUND`, `ALREADY_EXISTS`,
+ `INVALID_INPUT` naming the setting.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_machine_auth_attach_universal_auth(const credcycle_machine_auth *machine_auth, const char *identity_id, const credcycle_universal_auth_settings *settings, credcycle_universal_auth_info **out_info);
+
+/*
+ Changes universal-auth settings (operation
+ `machine_auth.update_universal_auth`); unset fields keep their value.
+ `out_info` may be NULL. `NOT_FOUND`, `INVALID_INPUT`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_machine_auth_update_universal_auth(const credcycle_machine_auth *machine_auth, const char *identity_id, const credcycle_universal_auth_settings *settings, credcycle_universal_auth_info **out_info);
+
+/*
+ An identity's universal-auth settings (operation
+ `machine_auth.universal_auth`). Free with
+ `credcycle_universal_auth_info_free`. `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_machine_auth_universal_auth(const credcycle_machine_auth *machine_auth, const char *identity_id, credcycle_universal_auth_info **out_info);
+
+/*
+ Makes a client secret for an identity (operation
+ `machine_auth.create_client_secret`): `ttl_secs` 0 never expires,
+ `num_uses_limit` 0 is unlimited. The result holds the client id and the
+ secret, shown once; free it with `credcycle_created_client_secret_free`.
+ `NOT_FOUND`, `INVALID_INPUT`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_machine_auth_create_client_secret(const credcycle_machine_auth *machine_auth, const char *identity_id, const char *description, uint32_t ttl_secs, uint32_t num_uses_limit, credcycle_created_client_secret **out_created);
+
+/*
+ An identity's client secrets (operation
+ `machine_auth.list_client_secrets`). Free with
+ `credcycle_client_secret_info_list_free`. `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_machine_auth_list_client_secrets(const credcycle_machine_auth *machine_auth, const char *identity_id, credcycle_client_secret_info_list **out_list);
+
+/*
+ Revokes a client secret (operation `machine_auth.revoke_client_secret`).
+ `out_info` may be NULL; otherwise free it with
+ `credcycle_client_secret_info_free`. `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_machine_auth_revoke_client_secret(const credcycle_machine_auth *machine_auth, const char *identity_id, const char *secret_id, credcycle_client_secret_info **out_info);
+
+/*
+ Logs in with a client id and secret from `client_ip` (an IPv4/IPv6
+ address) (operation `machine_auth.login`). The result holds the access
+ token, shown once; free it with `credcycle_access_token_grant_free`.
+ `VERIFICATION_FAILED` (no detail), `LOGIN_LOCKED`, `INVALID_INPUT`
+ naming `client_ip`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_machine_auth_login(const credcycle_machine_auth *machine_auth, const char *client_id, const char *client_secret, const char *client_ip, credcycle_access_token_grant **out_grant);
+
+/*
+ Checks an access token presented from `client_ip`; counts a use
+ (operation `machine_auth.authenticate`). `out_info` may be NULL;
+ otherwise free it with `credcycle_access_token_info_free`.
+ `VERIFICATION_FAILED` (no detail).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_machine_auth_authenticate(const credcycle_machine_auth *machine_auth, const char *access_token, const char *client_ip, credcycle_access_token_info **out_info);
+
+/*
+ Extends an access token by its TTL, up to its max TTL (operation
+ `machine_auth.renew`). `out_info` may be NULL. `VERIFICATION_FAILED`;
+ `INVALID_STATE` past the max TTL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_machine_auth_renew(const credcycle_machine_auth *machine_auth, const char *access_token, credcycle_access_token_info **out_info);
+
+/*
+ Revokes an access token (operation `machine_auth.revoke`).
+ `VERIFICATION_FAILED` for an unknown token.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_machine_auth_revoke(const credcycle_machine_auth *machine_auth, const char *access_token);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_identity_info_free(credcycle_identity_info *p);
+
+/*
+ UUID. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_identity_info_id(const credcycle_identity_info *p);
+
+/*
+ Unique name. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_identity_info_name(const credcycle_identity_info *p);
+
+/*
+ Tags (a JSON object of null, string or boolean values). Borrowed from the
+ object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_identity_info_tags_json(const credcycle_identity_info *p);
+
+/*
+ Creation time. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_identity_info_create_time(const credcycle_identity_info *p);
+
+/*
+ Last change. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_identity_info_update_time(const credcycle_identity_info *p);
+
+/*
+ Frees the list and its entries. NULL is a no-op; call it exactly once.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_identity_info_list_free(credcycle_identity_info_list *p);
+
+/*
+ The number of entries. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_identity_info_list_len(const credcycle_identity_info_list *p);
+
+/*
+ Entry `i`, borrowed from the list (valid until the list is freed; do not
+ free it); NULL when out of range or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_identity_info *credcycle_identity_info_list_get(const credcycle_identity_info_list *p, size_t i);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_authenticator_info_free(credcycle_authenticator_info *p);
+
+/*
+ UUID. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_authenticator_info_id(const credcycle_authenticator_info *p);
+
+/*
+ The identity. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_authenticator_info_identity_id(const credcycle_authenticator_info *p);
+
+/*
+ `updb` (username/password) or `cert`. Borrowed from the object; empty for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_authenticator_info_method(const credcycle_authenticator_info *p);
+
+/*
+ Username (`updb`). Returns whether it is set; if so and `out` is not NULL,
+ writes a view borrowed from the object to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_authenticator_info_username(const credcycle_authenticator_info *p, credcycle_str *out);
+
+/*
+ Certificate fingerprint (`cert`). Returns whether it is set; if so and
+ `out` is not NULL, writes a view borrowed from the object to `*out`.
+ `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_authenticator_info_cert_fingerprint(const credcycle_authenticator_info *p, credcycle_str *out);
+
+/*
+ Whether the password must be changed on next login. false for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_authenticator_info_password_change_required(const credcycle_authenticator_info *p);
+
+/*
+ Tags (JSON object). Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_authenticator_info_tags_json(const credcycle_authenticator_info *p);
+
+/*
+ Creation time. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_authenticator_info_create_time(const credcycle_authenticator_info *p);
+
+/*
+ Last change. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_authenticator_info_update_time(const credcycle_authenticator_info *p);
+
+/*
+ Frees the list and its entries. NULL is a no-op; call it exactly once.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_authenticator_info_list_free(credcycle_authenticator_info_list *p);
+
+/*
+ The number of entries. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_authenticator_info_list_len(const credcycle_authenticator_info_list *p);
+
+/*
+ Entry `i`, borrowed from the list (valid until the list is freed; do not
+ free it); NULL when out of range or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_authenticator_info *credcycle_authenticator_info_list_get(const credcycle_authenticator_info_list *p, size_t i);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_ext_jwt_signer_info_free(credcycle_ext_jwt_signer_info *p);
+
+/*
+ UUID. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_ext_jwt_signer_info_id(const credcycle_ext_jwt_signer_info *p);
+
+/*
+ Unique name. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_ext_jwt_signer_info_name(const credcycle_ext_jwt_signer_info *p);
+
+/*
+ The `iss` tokens must carry. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_ext_jwt_signer_info_issuer(const credcycle_ext_jwt_signer_info *p);
+
+/*
+ The `aud` tokens must carry. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_ext_jwt_signer_info_audience(const credcycle_ext_jwt_signer_info *p);
+
+/*
+ Verification keys: a JWKS JSON document or a PEM public key. Borrowed from
+ the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_ext_jwt_signer_info_keys(const credcycle_ext_jwt_signer_info *p);
+
+/*
+ Whether `keys` is a PEM key (else a JWKS). false for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_ext_jwt_signer_info_keys_are_pem(const credcycle_ext_jwt_signer_info *p);
+
+/*
+ The claim naming the identity. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_ext_jwt_signer_info_identity_claim(const credcycle_ext_jwt_signer_info *p);
+
+/*
+ `id` or `name`: what the claim holds. Borrowed from the object; empty for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_ext_jwt_signer_info_claim_match(const credcycle_ext_jwt_signer_info *p);
+
+/*
+ Whether it is used. false for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_ext_jwt_signer_info_enabled(const credcycle_ext_jwt_signer_info *p);
+
+/*
+ Creation time. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_ext_jwt_signer_info_create_time(const credcycle_ext_jwt_signer_info *p);
+
+/*
+ Frees the list and its entries. NULL is a no-op; call it exactly once.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_ext_jwt_signer_info_list_free(credcycle_ext_jwt_signer_info_list *p);
+
+/*
+ The number of entries. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_ext_jwt_signer_info_list_len(const credcycle_ext_jwt_signer_info_list *p);
+
+/*
+ Entry `i`, borrowed from the list (valid until the list is freed; do not
+ free it); NULL when out of range or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_ext_jwt_signer_info *credcycle_ext_jwt_signer_info_list_get(const credcycle_ext_jwt_signer_info_list *p, size_t i);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_session_info_free(credcycle_session_info *p);
+
+/*
+ UUID. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_session_info_id(const credcycle_session_info *p);
+
+/*
+ The identity. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_session_info_identity_id(const credcycle_session_info *p);
+
+/*
+ `password`, `cert` or `ext-jwt`. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_session_info_auth_method(const credcycle_session_info *p);
+
+/*
+ The authenticator used, if any. Returns whether it is set; if so and `out`
+ is not NULL, writes a view borrowed from the object to `*out`. `false` for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_session_info_authenticator_id(const credcycle_session_info *p, credcycle_str *out);
+
+/*
+ Creation time. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_session_info_create_time(const credcycle_session_info *p);
+
+/*
+ Last activity (slides the idle timeout). 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_session_info_last_activity_time(const credcycle_session_info *p);
+
+/*
+ Expiry. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_session_info_expires_at(const credcycle_session_info *p);
+
+/*
+ Whether the identity has MFA, so the session owes a second factor. false
+ for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_session_info_mfa_required(const credcycle_session_info *p);
+
+/*
+ Whether the second factor was given. false for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_session_info_mfa_complete(const credcycle_session_info *p);
+
+/*
+ Whether the password must be changed first. false for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_session_info_password_change_required(const credcycle_session_info *p);
+
+/*
+ Client environment given at login (JSON object, `{}` if none). Borrowed
+ from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_session_info_env_info_json(const credcycle_session_info *p);
+
+/*
+ Client SDK given at login (JSON object, `{}` if none). Borrowed from the
+ object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_session_info_sdk_info_json(const credcycle_session_info *p);
+
+/*
+ The number of entries of `config_type`. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_session_info_config_type_count(const credcycle_session_info *p);
+
+/*
+ Config type `i` requested at login. Entry `i`, borrowed from the object;
+ empty when out of range or NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_session_info_config_type(const credcycle_session_info *p, size_t i);
+
+/*
+ Frees the list and its entries. NULL is a no-op; call it exactly once.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_session_info_list_free(credcycle_session_info_list *p);
+
+/*
+ The number of entries. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_session_info_list_len(const credcycle_session_info_list *p);
+
+/*
+ Entry `i`, borrowed from the list (valid until the list is freed; do not
+ free it); NULL when out of range or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_session_info *credcycle_session_info_list_get(const credcycle_session_info_list *p, size_t i);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_new_session_free(credcycle_new_session *p);
+
+/*
+ The session token (`ccas_...`), shown once. Copies it, NUL-terminated,
+ into `(buf, len)`; `*out_n` is the bytes written or needed, NUL included
+ (`INSUFFICIENT_SIZE` when `len` is too small). Secret: the library's
+ temporary copy is zeroized; zero yours when done.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_new_session_token(const credcycle_new_session *p, char *buf, size_t len, size_t *out_n);
+
+/*
+ The session. Borrowed from the object (valid until it is freed; do not
+ free it). NULL for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_session_info *credcycle_new_session_session(const credcycle_new_session *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_mfa_enrollment_free(credcycle_mfa_enrollment *p);
+
+/*
+ The `otpauth://` URI (it contains the TOTP secret). Copies it,
+ NUL-terminated, into `(buf, len)`; `*out_n` is the bytes written or
+ needed, NUL included (`INSUFFICIENT_SIZE` when `len` is too small).
+ Secret: the library's temporary copy is zeroized; zero yours when done.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_mfa_enrollment_provisioning_uri(const credcycle_mfa_enrollment *p, char *buf, size_t len, size_t *out_n);
+
+/*
+ The number of entries of `recovery_code`. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_mfa_enrollment_recovery_code_count(const credcycle_mfa_enrollment *p);
+
+/*
+ One-time recovery code `i`. Copies entry `i`, NUL-terminated, into `(buf,
+ len)`; `*out_n` is the bytes written or needed, NUL included. `NOT_FOUND`
+ when `i` is out of range. Secret: zero your copy when done.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_mfa_enrollment_recovery_code(const credcycle_mfa_enrollment *p, size_t i, char *buf, size_t len, size_t *out_n);
+
+/*
+ The URI as a PNG QR code (it contains the TOTP secret). Borrowed from the
+ object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_bytes credcycle_mfa_enrollment_qr_png(const credcycle_mfa_enrollment *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_mfa_state_free(credcycle_mfa_state *p);
+
+/*
+ Whether a TOTP secret exists. false for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_mfa_state_enrolled(const credcycle_mfa_state *p);
+
+/*
+ Whether a first code confirmed it. false for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_mfa_state_verified(const credcycle_mfa_state *p);
+
+/*
+ The `otpauth://` URI, while the enrollment is not yet verified. Copies it,
+ NUL-terminated, into `(buf, len)`; `*out_n` is the bytes written or
+ needed, NUL included (`INSUFFICIENT_SIZE` when `len` is too small).
+ Secret: the library's temporary copy is zeroized; zero yours when done.
+ `NOT_FOUND` when there is none.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_mfa_state_provisioning_uri(const credcycle_mfa_state *p, char *buf, size_t len, size_t *out_n);
+
+/*
+ `SHA1`, `SHA256` or `SHA512`, when enrolled. Returns whether it is set; if
+ so and `out` is not NULL, writes a view borrowed from the object to
+ `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_mfa_state_algorithm(const credcycle_mfa_state *p, credcycle_str *out);
+
+/*
+ Code length, when enrolled. Returns whether it is set; if so and `out` is
+ not NULL, writes it to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_mfa_state_digits(const credcycle_mfa_state *p, uint32_t *out);
+
+/*
+ Step in seconds, when enrolled. Returns whether it is set; if so and `out`
+ is not NULL, writes it to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_mfa_state_period(const credcycle_mfa_state *p, uint32_t *out);
+
+/*
+ Unused recovery codes. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_mfa_state_recovery_codes_remaining(const credcycle_mfa_state *p);
+
+/*
+ Enrollment time. Returns whether it is set; if so and `out` is not NULL,
+ writes it to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_mfa_state_create_time(const credcycle_mfa_state *p, int64_t *out);
+
+/*
+ Locked after too many wrong codes until this time. Returns whether it is
+ set; if so and `out` is not NULL, writes it to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_mfa_state_locked_until(const credcycle_mfa_state *p, int64_t *out);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_recovery_codes_free(credcycle_recovery_codes *p);
+
+/*
+ The number of entries of `code` (0 when they are not shown). 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_recovery_codes_code_count(const credcycle_recovery_codes *p);
+
+/*
+ Recovery code `i`. Copies entry `i`, NUL-terminated, into `(buf, len)`;
+ `*out_n` is the bytes written or needed, NUL included. `NOT_FOUND` when
+ `i` is out of range or they are not shown. Secret: zero your copy when
+ done.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_recovery_codes_code(const credcycle_recovery_codes *p, size_t i, char *buf, size_t len, size_t *out_n);
+
+/*
+ How many are unused. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_recovery_codes_remaining(const credcycle_recovery_codes *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_verified_webhook_free(credcycle_verified_webhook *p);
+
+/*
+ Its timestamp. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_verified_webhook_timestamp(const credcycle_verified_webhook *p);
+
+/*
+ Its message id (`webhook-id`; for the Zitadel scheme, the matching `v1=`
+ signature). Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_verified_webhook_message_id(const credcycle_verified_webhook *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_universal_auth_info_free(credcycle_universal_auth_info *p);
+
+/*
+ The identity. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_universal_auth_info_identity_id(const credcycle_universal_auth_info *p);
+
+/*
+ The client id used to log in. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_universal_auth_info_client_id(const credcycle_universal_auth_info *p);
+
+/*
+ The number of entries of `client_secret_trusted_ip`. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_universal_auth_info_client_secret_trusted_ip_count(const credcycle_universal_auth_info *p);
+
+/*
+ Client-secret trusted IP range `i` (CIDR). Entry `i`, borrowed from the
+ object; empty when out of range or NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_universal_auth_info_client_secret_trusted_ip(const credcycle_universal_auth_info *p, size_t i);
+
+/*
+ The number of entries of `access_token_trusted_ip`. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_universal_auth_info_access_token_trusted_ip_count(const credcycle_universal_auth_info *p);
+
+/*
+ Access-token trusted IP range `i` (CIDR). Entry `i`, borrowed from the
+ object; empty when out of range or NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_universal_auth_info_access_token_trusted_ip(const credcycle_universal_auth_info *p, size_t i);
+
+/*
+ Access token lifetime in seconds. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_universal_auth_info_access_token_ttl(const credcycle_universal_auth_info *p);
+
+/*
+ Longest access token lifetime through renewals, in seconds. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_universal_auth_info_access_token_max_ttl(const credcycle_universal_auth_info *p);
+
+/*
+ Uses allowed per access token (0: unlimited). 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_universal_auth_info_access_token_num_uses_limit(const credcycle_universal_auth_info *p);
+
+/*
+ Renewal period in seconds (0: not periodic). 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_universal_auth_info_access_token_period(const credcycle_universal_auth_info *p);
+
+/*
+ Whether failed logins lock the client out. false for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_universal_auth_info_lockout_enabled(const credcycle_universal_auth_info *p);
+
+/*
+ Failed logins before a lockout. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_universal_auth_info_lockout_threshold(const credcycle_universal_auth_info *p);
+
+/*
+ Lockout length in seconds. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_universal_auth_info_lockout_duration_secs(const credcycle_universal_auth_info *p);
+
+/*
+ Seconds after which the failure counter resets. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_universal_auth_info_lockout_counter_reset_secs(const credcycle_universal_auth_info *p);
+
+/*
+ Creation time. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_universal_auth_info_create_time(const credcycle_universal_auth_info *p);
+
+/*
+ Last change. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_universal_auth_info_update_time(const credcycle_universal_auth_info *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_machine_identity_info_free(credcycle_machine_identity_info *p);
+
+/*
+ Id. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_machine_identity_info_id(const credcycle_machine_identity_info *p);
+
+/*
+ Name. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_machine_identity_info_name(const credcycle_machine_identity_info *p);
+
+/*
+ Creation time. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_machine_identity_info_create_time(const credcycle_machine_identity_info *p);
+
+/*
+ Last change. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_machine_identity_info_update_time(const credcycle_machine_identity_info *p);
+
+/*
+ Its universal-auth settings, if attached. Borrowed from the object (valid
+ until it is freed; do not free it). NULL when absent or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_universal_auth_info *credcycle_machine_identity_info_universal_auth(const credcycle_machine_identity_info *p);
+
+/*
+ Frees the list and its entries. NULL is a no-op; call it exactly once.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_machine_identity_info_list_free(credcycle_machine_identity_info_list *p);
+
+/*
+ The number of entries. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_machine_identity_info_list_len(const credcycle_machine_identity_info_list *p);
+
+/*
+ Entry `i`, borrowed from the list (valid until the list is freed; do not
+ free it); NULL when out of range or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_machine_identity_info *credcycle_machine_identity_info_list_get(const credcycle_machine_identity_info_list *p, size_t i);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_client_secret_info_free(credcycle_client_secret_info *p);
+
+/*
+ Id. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_client_secret_info_id(const credcycle_client_secret_info *p);
+
+/*
+ The identity. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_client_secret_info_identity_id(const credcycle_client_secret_info *p);
+
+/*
+ Description. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_client_secret_info_description(const credcycle_client_secret_info *p);
+
+/*
+ The first characters of the secret, to recognise it. Borrowed from the
+ object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_client_secret_info_prefix(const credcycle_client_secret_info *p);
+
+/*
+ Lifetime in seconds (0: no expiry). 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_client_secret_info_ttl_secs(const credcycle_client_secret_info *p);
+
+/*
+ Logins so far. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_client_secret_info_num_uses(const credcycle_client_secret_info *p);
+
+/*
+ Logins allowed (0: unlimited). 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_client_secret_info_num_uses_limit(const credcycle_client_secret_info *p);
+
+/*
+ `ACTIVE`, `REVOKED`, ... Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_client_secret_info_state(const credcycle_client_secret_info *p);
+
+/*
+ Creation time. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_client_secret_info_create_time(const credcycle_client_secret_info *p);
+
+/*
+ Expiry, if it has one. Returns whether it is set; if so and `out` is not
+ NULL, writes it to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_client_secret_info_expires_at(const credcycle_client_secret_info *p, int64_t *out);
+
+/*
+ Last login with it, if any. Returns whether it is set; if so and `out` is
+ not NULL, writes it to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_client_secret_info_last_used_at(const credcycle_client_secret_info *p, int64_t *out);
+
+/*
+ Frees the list and its entries. NULL is a no-op; call it exactly once.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_client_secret_info_list_free(credcycle_client_secret_info_list *p);
+
+/*
+ The number of entries. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_client_secret_info_list_len(const credcycle_client_secret_info_list *p);
+
+/*
+ Entry `i`, borrowed from the list (valid until the list is freed; do not
+ free it); NULL when out of range or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_client_secret_info *credcycle_client_secret_info_list_get(const credcycle_client_secret_info_list *p, size_t i);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_created_client_secret_free(credcycle_created_client_secret *p);
+
+/*
+ The client id to log in with. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_created_client_secret_client_id(const credcycle_created_client_secret *p);
+
+/*
+ The client secret, shown once. Copies it, NUL-terminated, into `(buf,
+ len)`; `*out_n` is the bytes written or needed, NUL included
+ (`INSUFFICIENT_SIZE` when `len` is too small). Secret: the library's
+ temporary copy is zeroized; zero yours when done.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_created_client_secret_secret(const credcycle_created_client_secret *p, char *buf, size_t len, size_t *out_n);
+
+/*
+ Its metadata. Borrowed from the object (valid until it is freed; do not
+ free it). NULL for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_client_secret_info *credcycle_created_client_secret_info(const credcycle_created_client_secret *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_access_token_info_free(credcycle_access_token_info *p);
+
+/*
+ Id. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_access_token_info_id(const credcycle_access_token_info *p);
+
+/*
+ The identity. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_access_token_info_identity_id(const credcycle_access_token_info *p);
+
+/*
+ The client secret it was issued for. Borrowed from the object; empty for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_access_token_info_client_secret_id(const credcycle_access_token_info *p);
+
+/*
+ Issue time. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_access_token_info_create_time(const credcycle_access_token_info *p);
+
+/*
+ Current expiry (unset: periodic or unlimited). Returns whether it is set;
+ if so and `out` is not NULL, writes it to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_access_token_info_expires_at(const credcycle_access_token_info *p, int64_t *out);
+
+/*
+ Expiry through renewals. Returns whether it is set; if so and `out` is not
+ NULL, writes it to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_access_token_info_max_expires_at(const credcycle_access_token_info *p, int64_t *out);
+
+/*
+ Lifetime in seconds. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_access_token_info_ttl_secs(const credcycle_access_token_info *p);
+
+/*
+ Longest lifetime in seconds. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_access_token_info_max_ttl_secs(const credcycle_access_token_info *p);
+
+/*
+ Renewal period in seconds. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_access_token_info_period_secs(const credcycle_access_token_info *p);
+
+/*
+ Uses so far. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_access_token_info_num_uses(const credcycle_access_token_info *p);
+
+/*
+ Uses allowed (0: unlimited). 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_access_token_info_num_uses_limit(const credcycle_access_token_info *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_access_token_grant_free(credcycle_access_token_grant *p);
+
+/*
+ The access token, shown once. Copies it, NUL-terminated, into `(buf,
+ len)`; `*out_n` is the bytes written or needed, NUL included
+ (`INSUFFICIENT_SIZE` when `len` is too small). Secret: the library's
+ temporary copy is zeroized; zero yours when done.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_access_token_grant_access_token(const credcycle_access_token_grant *p, char *buf, size_t len, size_t *out_n);
+
+/*
+ Seconds until it expires. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint64_t credcycle_access_token_grant_expires_in(const credcycle_access_token_grant *p);
+
+/*
+ Longest lifetime through renewals, in seconds. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_access_token_grant_access_token_max_ttl(const credcycle_access_token_grant *p);
+
+/*
+ `Bearer`. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_access_token_grant_token_type(const credcycle_access_token_grant *p);
+
+/*
+ Its metadata. Borrowed from the object (valid until it is freed; do not
+ free it). NULL for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_access_token_info *credcycle_access_token_grant_info(const credcycle_access_token_grant *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_signing_key_info_free(credcycle_signing_key_info *p);
+
+/*
+ Its number on the target (1, 2, ...). 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint64_t credcycle_signing_key_info_number(const credcycle_signing_key_info *p);
+
+/*
+ When it was made (seconds since the Unix epoch). 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_signing_key_info_create_time(const credcycle_signing_key_info *p);
+
+/*
+ When it stops signing, if a newer key replaced it with a grace period.
+ Returns whether it is set; if so and `out` is not NULL, writes it to
+ `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_signing_key_info_expire_time(const credcycle_signing_key_info *p, int64_t *out);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_encryption_key_info_free(credcycle_encryption_key_info *p);
+
+/*
+ `SHA256:` + base64 of the SHA-256 of its SubjectPublicKeyInfo; its id and
+ the JWE `kid`. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_encryption_key_info_fingerprint(const credcycle_encryption_key_info *p);
+
+/*
+ `RSA-<bits>`, `EC-P256` or `EC-P384`. Borrowed from the object; empty for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_encryption_key_info_kind(const credcycle_encryption_key_info *p);
+
+/*
+ The JWE key management algorithm used with it. Borrowed from the object;
+ empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_encryption_key_info_algorithm(const credcycle_encryption_key_info *p);
+
+/*
+ When it was added. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_encryption_key_info_create_time(const credcycle_encryption_key_info *p);
+
+/*
+ When it stops being usable, if ever. Returns whether it is set; if so and
+ `out` is not NULL, writes it to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_encryption_key_info_expire_time(const credcycle_encryption_key_info *p, int64_t *out);
+
+/*
+ Whether payloads are encrypted to it. false for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_encryption_key_info_active(const credcycle_encryption_key_info *p);
+
+/*
+ Frees the list and its entries. NULL is a no-op; call it exactly once.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_encryption_key_info_list_free(credcycle_encryption_key_info_list *p);
+
+/*
+ The number of entries. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_encryption_key_info_list_len(const credcycle_encryption_key_info_list *p);
+
+/*
+ Entry `i`, borrowed from the list (valid until the list is freed; do not
+ free it); NULL when out of range or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_encryption_key_info *credcycle_encryption_key_info_list_get(const credcycle_encryption_key_info_list *p, size_t i);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_target_info_free(credcycle_target_info *p);
+
+/*
+ UUID. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_target_info_id(const credcycle_target_info *p);
+
+/*
+ Name. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_target_info_name(const credcycle_target_info *p);
+
+/*
+ Absolute `http`/`https` URL. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_target_info_endpoint(const credcycle_target_info *p);
+
+/*
+ Call timeout in milliseconds. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint64_t credcycle_target_info_timeout_ms(const credcycle_target_info *p);
+
+/*
+ `REST_WEBHOOK`, `REST_CALL` or `REST_ASYNC`. Borrowed from the object;
+ empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_target_info_target_type(const credcycle_target_info *p);
+
+/*
+ Whether a failure stops the execution. false for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_target_info_interrupt_on_error(const credcycle_target_info *p);
+
+/*
+ `JSON`, `JWT` or `JWE`. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_target_info_payload_type(const credcycle_target_info *p);
+
+/*
+ `ZITADEL` or `STANDARD_WEBHOOKS`. Borrowed from the object; empty for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_target_info_scheme(const credcycle_target_info *p);
+
+/*
+ Header name of the Zitadel scheme. Borrowed from the object; empty for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_target_info_signature_header(const credcycle_target_info *p);
+
+/*
+ The number of entries of `signing_key`. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_target_info_signing_key_count(const credcycle_target_info *p);
+
+/*
+ Signing key `i` (oldest first). Entry `i`, borrowed from the object (valid
+ until it is freed; do not free it); NULL when out of range or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_signing_key_info *credcycle_target_info_signing_key(const credcycle_target_info *p, size_t i);
+
+/*
+ The number of entries of `encryption_key`. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_target_info_encryption_key_count(const credcycle_target_info *p);
+
+/*
+ Encryption key `i` (in the order added). Entry `i`, borrowed from the
+ object (valid until it is freed; do not free it); NULL when out of range
+ or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_encryption_key_info *credcycle_target_info_encryption_key(const credcycle_target_info *p, size_t i);
+
+/*
+ Creation time. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_target_info_create_time(const credcycle_target_info *p);
+
+/*
+ Last change. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_target_info_change_date(const credcycle_target_info *p);
+
+/*
+ Frees the list and its entries. NULL is a no-op; call it exactly once.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_target_info_list_free(credcycle_target_info_list *p);
+
+/*
+ The number of entries. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_target_info_list_len(const credcycle_target_info_list *p);
+
+/*
+ Entry `i`, borrowed from the list (valid until the list is freed; do not
+ free it); NULL when out of range or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_target_info *credcycle_target_info_list_get(const credcycle_target_info_list *p, size_t i);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_created_target_free(credcycle_created_target *p);
+
+/*
+ The target. Borrowed from the object (valid until it is freed; do not free
+ it). NULL for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_target_info *credcycle_created_target_target(const credcycle_created_target *p);
+
+/*
+ Its first signing key (`whsec_` + base64), shown once. Copies it,
+ NUL-terminated, into `(buf, len)`; `*out_n` is the bytes written or
+ needed, NUL included (`INSUFFICIENT_SIZE` when `len` is too small).
+ Secret: the library's temporary copy is zeroized; zero yours when done.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_created_target_signing_key(const credcycle_created_target *p, char *buf, size_t len, size_t *out_n);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_target_update_free(credcycle_target_update *p);
+
+/*
+ When the change was made. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_target_update_change_date(const credcycle_target_update *p);
+
+/*
+ The new signing key (`whsec_` + base64), only when a new key was asked
+ for. Copies it, NUL-terminated, into `(buf, len)`; `*out_n` is the bytes
+ written or needed, NUL included (`INSUFFICIENT_SIZE` when `len` is too
+ small). Secret: the library's temporary copy is zeroized; zero yours when
+ done. `NOT_FOUND` when there is none.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_target_update_signing_key(const credcycle_target_update *p, char *buf, size_t len, size_t *out_n);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_header_free(credcycle_header *p);
+
+/*
+ The name. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_header_name(const credcycle_header *p);
+
+/*
+ The value. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_header_value(const credcycle_header *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_signed_request_free(credcycle_signed_request *p);
+
+/*
+ The number of entries of `header`. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_signed_request_header_count(const credcycle_signed_request *p);
+
+/*
+ Header `i` to set (`content-type` first). Entry `i`, borrowed from the
+ object (valid until it is freed; do not free it); NULL when out of range
+ or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_header *credcycle_signed_request_header(const credcycle_signed_request *p, size_t i);
+
+/*
+ The body. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_bytes credcycle_signed_request_body(const credcycle_signed_request *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_token_signing_key_free(credcycle_token_signing_key *p);
+
+/*
+ The key manager key. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_token_signing_key_kms_key(const credcycle_token_signing_key *p);
+
+/*
+ Its primary version. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_token_signing_key_kms_version(const credcycle_token_signing_key *p);
+
+/*
+ The JWS `kid` (the RFC 7638 thumbprint of the public key). Borrowed from
+ the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_token_signing_key_kid(const credcycle_token_signing_key *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_verified_jwt_free(credcycle_verified_jwt *p);
+
+/*
+ The algorithm that verified (`ES256`, ...). Borrowed from the object;
+ empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_verified_jwt_algorithm(const credcycle_verified_jwt *p);
+
+/*
+ The `kid` of the key that verified, if any. Returns whether it is set; if
+ so and `out` is not NULL, writes a view borrowed from the object to
+ `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_verified_jwt_kid(const credcycle_verified_jwt *p, credcycle_str *out);
+
+/*
+ The protected header (JSON object). Borrowed from the object; empty for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_verified_jwt_header_json(const credcycle_verified_jwt *p);
+
+/*
+ The claims (JSON object). Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_verified_jwt_claims_json(const credcycle_verified_jwt *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_entity_ref_free(credcycle_entity_ref *p);
+
+/*
+ Display name. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_entity_ref_name(const credcycle_entity_ref *p);
+
+/*
+ Id. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_entity_ref_id(const credcycle_entity_ref *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_api_token_info_free(credcycle_api_token_info *p);
+
+/*
+ UUID. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_api_token_info_id(const credcycle_api_token_info *p);
+
+/*
+ Name. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_api_token_info_name(const credcycle_api_token_info *p);
+
+/*
+ `PROXY` or `EXTENSION`. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_api_token_info_token_type(const credcycle_api_token_info *p);
+
+/*
+ The owner, if set. Borrowed from the object (valid until it is freed; do
+ not free it). NULL when absent or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_entity_ref *credcycle_api_token_info_owner(const credcycle_api_token_info *p);
+
+/*
+ The organization, if set. Borrowed from the object (valid until it is
+ freed; do not free it). NULL when absent or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_entity_ref *credcycle_api_token_info_org(const credcycle_api_token_info *p);
+
+/*
+ Expiry (seconds since the Unix epoch). 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_api_token_info_expiration_time(const credcycle_api_token_info *p);
+
+/*
+ Whether the value must be rotated on next use (unset: no policy). Returns
+ whether it is set; if so and `out` is not NULL, writes it to `*out`.
+ `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_api_token_info_require_rotation(const credcycle_api_token_info *p, bool *out);
+
+/*
+ `ALWAYS`, `NEVER`, `ONCE_ON_NEXT_LOGIN` or `NONE`. Borrowed from the
+ object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_api_token_info_token_rotation(const credcycle_api_token_info *p);
+
+/*
+ `ACTIVE`, `EXPIRED` or `REVOKED`. Borrowed from the object; empty for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_api_token_info_state(const credcycle_api_token_info *p);
+
+/*
+ Why it was revoked, if it was. Returns whether it is set; if so and `out`
+ is not NULL, writes a view borrowed from the object to `*out`. `false` for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_api_token_info_revoke_reason(const credcycle_api_token_info *p, credcycle_str *out);
+
+/*
+ Whether a refresh token exists for it. false for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_api_token_info_has_refresh_token(const credcycle_api_token_info *p);
+
+/*
+ Creation time. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_api_token_info_create_time(const credcycle_api_token_info *p);
+
+/*
+ Last change. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_api_token_info_update_time(const credcycle_api_token_info *p);
+
+/*
+ Frees the list and its entries. NULL is a no-op; call it exactly once.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_api_token_info_list_free(credcycle_api_token_info_list *p);
+
+/*
+ The number of entries. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_api_token_info_list_len(const credcycle_api_token_info_list *p);
+
+/*
+ Entry `i`, borrowed from the list (valid until the list is freed; do not
+ free it); NULL when out of range or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_api_token_info *credcycle_api_token_info_list_get(const credcycle_api_token_info_list *p, size_t i);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_created_token_free(credcycle_created_token *p);
+
+/*
+ The token. Borrowed from the object (valid until it is freed; do not free
+ it). NULL for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_api_token_info *credcycle_created_token_token(const credcycle_created_token *p);
+
+/*
+ The token value, shown once. Copies it, NUL-terminated, into `(buf, len)`;
+ `*out_n` is the bytes written or needed, NUL included (`INSUFFICIENT_SIZE`
+ when `len` is too small). Secret: the library's temporary copy is
+ zeroized; zero yours when done.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_created_token_value(const credcycle_created_token *p, char *buf, size_t len, size_t *out_n);
+
+/*
+ The refresh token, for rotating tokens. Copies it, NUL-terminated, into
+ `(buf, len)`; `*out_n` is the bytes written or needed, NUL included
+ (`INSUFFICIENT_SIZE` when `len` is too small). Secret: the library's
+ temporary copy is zeroized; zero yours when done. `NOT_FOUND` when there
+ is none.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_created_token_refresh_token(const credcycle_created_token *p, char *buf, size_t len, size_t *out_n);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_token_use_free(credcycle_token_use *p);
+
+/*
+ The token. Borrowed from the object (valid until it is freed; do not free
+ it). NULL for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_api_token_info *credcycle_token_use_token(const credcycle_token_use *p);
+
+/*
+ The new value when the rotation policy replaced it on this use (the old
+ one no longer works). Copies it, NUL-terminated, into `(buf, len)`;
+ `*out_n` is the bytes written or needed, NUL included (`INSUFFICIENT_SIZE`
+ when `len` is too small). Secret: the library's temporary copy is
+ zeroized; zero yours when done. `NOT_FOUND` when there is none.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_token_use_rotated_value(const credcycle_token_use *p, char *buf, size_t len, size_t *out_n);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_refreshed_token_free(credcycle_refreshed_token *p);
+
+/*
+ The token. Borrowed from the object (valid until it is freed; do not free
+ it). NULL for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_api_token_info *credcycle_refreshed_token_token(const credcycle_refreshed_token *p);
+
+/*
+ Its new value. Copies it, NUL-terminated, into `(buf, len)`; `*out_n` is
+ the bytes written or needed, NUL included (`INSUFFICIENT_SIZE` when `len`
+ is too small). Secret: the library's temporary copy is zeroized; zero
+ yours when done.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_refreshed_token_value(const credcycle_refreshed_token *p, char *buf, size_t len, size_t *out_n);
+
+/*
+ The next refresh token (the one presented is spent). Copies it,
+ NUL-terminated, into `(buf, len)`; `*out_n` is the bytes written or
+ needed, NUL included (`INSUFFICIENT_SIZE` when `len` is too small).
+ Secret: the library's temporary copy is zeroized; zero yours when done.
+ `NOT_FOUND` when there is none.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_refreshed_token_refresh_token(const credcycle_refreshed_token *p, char *buf, size_t len, size_t *out_n);
+
+/*
  The secrets of `tenant` (operation `engine.secrets`). Audit events
  written through it name the engine handle's actor. `INVALID_INPUT` for an
  invalid tenant id. Free with `credcycle_secrets_free`.
@@ -1191,6 +4957,322 @@ credcycle_result credcycle_secrets_purge_due(const credcycle_secrets *secrets, c
  (readable inputs, writable outputs, live handles from this library).
  */
 credcycle_result credcycle_secrets_rewrap(const credcycle_secrets *secrets, const char *name, uint32_t *out_rewrapped, uint32_t *out_unchanged);
+
+/*
+ The action targets of `tenant` (operation `engine.targets`). Audit
+ events name the engine handle's actor. Free with `credcycle_targets_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_engine_targets(const credcycle_engine *engine, const char *tenant, const credcycle_targets **out_targets);
+
+/*
+ Drops this targets handle. NULL is a no-op.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_targets_free(const credcycle_targets *targets);
+
+/*
+ Creates a target with a first signing key (operation `targets.create`).
+ `options` may be NULL (all defaults). On success writes the target and
+ its signing key (shown once) to `*out_created`; free it with
+ `credcycle_created_target_free`. `INVALID_INPUT` naming the field.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_targets_create(const credcycle_targets *targets, const char *name, const char *endpoint, const credcycle_create_target_options *options, credcycle_created_target **out_created);
+
+/*
+ A target (operation `targets.get`). Free with
+ `credcycle_target_info_free`. `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_targets_get(const credcycle_targets *targets, const char *id, credcycle_target_info **out_info);
+
+/*
+ Every target of the tenant (operation `targets.list`). Free with
+ `credcycle_target_info_list_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_targets_list(const credcycle_targets *targets, credcycle_target_info_list **out_list);
+
+/*
+ Changes a target; with `options->new_signing_key`, makes a new signing
+ key, returned once in the result (operation `targets.update`). Free the
+ result with `credcycle_target_update_free`. `NOT_FOUND`,
+ `INVALID_INPUT` naming the field.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_targets_update(const credcycle_targets *targets, const char *id, const credcycle_update_target_options *options, credcycle_target_update **out_update);
+
+/*
+ Deletes a target and its keys (operation `targets.delete`). `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_targets_delete(const credcycle_targets *targets, const char *id);
+
+/*
+ Adds a receiver's public key (PEM SubjectPublicKeyInfo; RSA ≥ 2048,
+ P-256, P-384), active if it is the first (operation
+ `targets.add_encryption_key`). `expire_time` is NULL (never) or points
+ to the expiry (seconds since the Unix epoch). `out_info` may be NULL;
+ otherwise free it with `credcycle_encryption_key_info_free`.
+ `INVALID_INPUT`, `ALREADY_EXISTS`, `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_targets_add_encryption_key(const credcycle_targets *targets, const char *id, const char *public_key_pem, const int64_t *expire_time, credcycle_encryption_key_info **out_info);
+
+/*
+ The target's encryption keys (operation `targets.list_encryption_keys`).
+ Free with `credcycle_encryption_key_info_list_free`. `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_targets_list_encryption_keys(const credcycle_targets *targets, const char *id, credcycle_encryption_key_info_list **out_list);
+
+/*
+ Makes the key with `fingerprint` the active one (operation
+ `targets.activate_encryption_key`). `NOT_FOUND`; `INVALID_STATE` for an
+ expired key.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_targets_activate_encryption_key(const credcycle_targets *targets, const char *id, const char *fingerprint);
+
+/*
+ Removes an encryption key (operation `targets.remove_encryption_key`).
+ `NOT_FOUND`; `INVALID_STATE` for the active key of a `JWE` target.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_targets_remove_encryption_key(const credcycle_targets *targets, const char *id, const char *fingerprint);
+
+/*
+ The exact request (body and signature headers) that delivers
+ `(payload, payload_len)` to the target, at the engine clock's time
+ (operation `targets.sign`). Free with `credcycle_signed_request_free`.
+ `NOT_FOUND`; `INVALID_INPUT` for a payload over 1 MiB or not a JSON
+ object (JWT/JWE); `INVALID_STATE` without a usable key.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_targets_sign(const credcycle_targets *targets, const char *id, const uint8_t *payload, size_t payload_len, credcycle_signed_request **out_request);
+
+/*
+ As `credcycle_targets_sign`, at time `now` (seconds since the Unix
+ epoch) (operation `targets.sign_at`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_targets_sign_at(const credcycle_targets *targets, const char *id, const uint8_t *payload, size_t payload_len, int64_t now, credcycle_signed_request **out_request);
+
+/*
+ The engine's JOSE signing (operation `engine.jose`). Free with
+ `credcycle_jose_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_engine_jose(const credcycle_engine *engine, const credcycle_jose **out_jose);
+
+/*
+ Drops this JOSE handle. NULL is a no-op.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_jose_free(const credcycle_jose *jose);
+
+/*
+ The current token-signing key, created on first use (operation
+ `jose.current_key`). Free with `credcycle_token_signing_key_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_jose_current_key(const credcycle_jose *jose, credcycle_token_signing_key **out_key);
+
+/*
+ Rotates the token-signing key; older versions stay in the JWKS
+ (operation `jose.rotate_signing_key`). Free with
+ `credcycle_token_signing_key_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_jose_rotate_signing_key(const credcycle_jose *jose, credcycle_token_signing_key **out_key);
+
+/*
+ Writes the public JWKS (`{"keys":[...]}` JSON, NUL-terminated) of every
+ usable version to `(buf, len)`; `*out_n` is the bytes written or needed,
+ NUL included (operation `jose.jwks`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_jose_jwks(const credcycle_jose *jose, char *buf, size_t len, size_t *out_n);
+
+/*
+ Writes a compact ES256 JWS of `claims_json` (a JSON object),
+ NUL-terminated, to `(buf, len)` (operation `jose.sign_jwt`). Each call
+ signs anew: after `INSUFFICIENT_SIZE`, call again with a buffer of
+ `*out_n` bytes (the length does not change between calls).
+ `INVALID_INPUT` naming `claims`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_jose_sign_jwt(const credcycle_jose *jose, const char *claims_json, char *buf, size_t len, size_t *out_n);
+
+/*
+ Writes a compact ES256 JWS of `(payload, payload_len)` with extra
+ protected-header members `header_json` (a JSON object; NULL or `{}` for
+ none), NUL-terminated, to `(buf, len)` (operation `jose.sign_jws`). As
+ `credcycle_jose_sign_jwt` for the buffer.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_jose_sign_jws(const credcycle_jose *jose, const char *header_json, const uint8_t *payload, size_t payload_len, char *buf, size_t len, size_t *out_n);
+
+/*
+ The API tokens of `tenant` (operation `engine.tokens`). Free with
+ `credcycle_tokens_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_engine_tokens(const credcycle_engine *engine, const char *tenant, const credcycle_tokens **out_tokens);
+
+/*
+ Drops this tokens handle. NULL is a no-op.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_tokens_free(const credcycle_tokens *tokens);
+
+/*
+ Creates a token of type `token_type` (`PROXY` or `EXTENSION`)
+ (operation `tokens.create`). `options` may be NULL. On success writes
+ the token with its value (and refresh token), shown once; free with
+ `credcycle_created_token_free`. `INVALID_INPUT` naming the field,
+ `ALREADY_EXISTS`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_tokens_create(const credcycle_tokens *tokens, const char *name, const char *token_type, const credcycle_create_token_options *options, credcycle_created_token **out_created);
+
+/*
+ A token's metadata (operation `tokens.get`). Free with
+ `credcycle_api_token_info_free`. `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_tokens_get(const credcycle_tokens *tokens, const char *id, credcycle_api_token_info **out_info);
+
+/*
+ Every token of the tenant (operation `tokens.list`). Free with
+ `credcycle_api_token_info_list_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_tokens_list(const credcycle_tokens *tokens, credcycle_api_token_info_list **out_list);
+
+/*
+ Renames a token and changes its expiry/rotation (operation
+ `tokens.update`). `options` may be NULL (rename only). Free the result
+ with `credcycle_api_token_info_free`. `NOT_FOUND`, `INVALID_INPUT`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_tokens_update(const credcycle_tokens *tokens, const char *id, const char *name, const credcycle_update_token_options *options, credcycle_api_token_info **out_info);
+
+/*
+ Revokes a token and its refresh token (operation `tokens.revoke`).
+ `out_info` may be NULL; otherwise free it with
+ `credcycle_api_token_info_free`. `NOT_FOUND`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_tokens_revoke(const credcycle_tokens *tokens, const char *id, credcycle_api_token_info **out_info);
+
+/*
+ Checks a presented token value (operation `tokens.authenticate`). Free
+ the result with `credcycle_token_use_free`; when the rotation policy
+ replaced the value on this use, the result holds the new one.
+ `VERIFICATION_FAILED` (no detail) for an unknown, expired or revoked
+ value.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_tokens_authenticate(const credcycle_tokens *tokens, const char *value, credcycle_token_use **out_use);
+
+/*
+ Exchanges a refresh token for a new token value and refresh token
+ (operation `tokens.refresh`). Free the result with
+ `credcycle_refreshed_token_free`. `VERIFICATION_FAILED`;
+ `REFRESH_TOKEN_REUSED` when a spent refresh token comes back (the whole
+ family is revoked).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_tokens_refresh(const credcycle_tokens *tokens, const char *refresh_token, credcycle_refreshed_token **out_refreshed);
 
 /*
  Frees a secret info. NULL is a no-op; call it exactly once per object.

@@ -52,6 +52,10 @@ step "doc tests"
 $SERVICES cargo test --workspace --all-features --doc 2>&1 | tee /tmp/credcycle-doctest.log
 record "doctests: $(grep -E '^test result' /tmp/credcycle-doctest.log | awk '{p+=$4; f+=$6} END {print p" passed, "f" failed"}')"
 
+step "C library (bindings/c: header drift, C programs under valgrind)"
+$SERVICES ./scripts/test-c.sh 2>&1 | tee /tmp/credcycle-c.log
+record "$(grep -E '^C tests:' /tmp/credcycle-c.log | tail -1)"
+
 step "docs"
 RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --all-features -q
 record "rustdoc: ok"

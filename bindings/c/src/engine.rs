@@ -9,7 +9,9 @@
 use std::ffi::c_char;
 use std::sync::Arc;
 
-use credcycle_facade::{Audit, Engine, EngineConfig, Kms, KmsConfig, PolicyConfig, StoreConfig};
+use credcycle_facade::{
+    Audit, Engine, EngineConfig, Kms, KmsConfig, Pkcs11Pin, PolicyConfig, StoreConfig,
+};
 use zeroize::Zeroizing;
 
 use crate::error::{
@@ -18,7 +20,7 @@ use crate::error::{
 use crate::ffi::{
     Castable, OwnershipArc, OwnershipBox, free_arc, free_box, require, require_out, set_opt_out,
     set_out, to_arc_const_ptr, to_boxed_mut_ptr, tri, try_box_from_ptr, try_mut_from_ptr,
-    try_ref_from_ptr, try_slice, try_str, write_bytes_out, write_str_out,
+    try_opt_str, try_ref_from_ptr, try_slice, try_str, write_bytes_out, write_str_out,
 };
 use crate::foreign::{
     CForeignClock, CForeignKeyManager, CForeignStore, credcycle_clock_vtable,
@@ -164,6 +166,29 @@ pub unsafe extern "C" fn credcycle_engine_builder_set_store_sqlite(
     }
 }
 
+/// Keeps records in the PostgreSQL database at `url`
+/// (`postgres://[user[:password]@]host[:port]/db`; `sslmode=require` and
+/// `sslrootcert=` honoured; NUL-terminated). The schema is created if
+/// missing. `_build` connects; the URL is never shown in errors.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_engine_builder_set_store_postgres(
+    builder: *mut credcycle_engine_builder,
+    url: *const c_char,
+) -> credcycle_result {
+    ffi_panic_boundary! {
+        // SAFETY: NULL or a NUL-terminated string (the C contract).
+        let url = tri!(unsafe { try_str(url) });
+        with_builder(builder, |b| {
+            b.store = Some(StoreConfig::Postgres { url: url.to_owned() });
+            CREDCYCLE_RESULT_OK
+        })
+    }
+}
+
 /// Uses a store implemented in C. The vtable is copied; on success the
 /// builder (and then the engine) owns `vtable->userdata` and calls
 /// `free_userdata` (if set) once the last user is gone. `get`, `scan` and
@@ -209,6 +234,55 @@ pub unsafe extern "C" fn credcycle_engine_builder_set_kms_local(
         }
         with_builder(builder, |b| {
             b.kms = Some(KmsConfig::Local { root_key: Zeroizing::new(key.to_vec()) });
+            CREDCYCLE_RESULT_OK
+        })
+    }
+}
+
+/// Uses a PKCS#11 token (an HSM, or SoftHSM2): keys never leave it.
+/// `module` is the PKCS#11 library path and `token` the token label. The
+/// user PIN is never passed through the API: set exactly one of `pin_env`
+/// (the name of an environment variable holding it) and `pin_file` (a file
+/// whose first line is the PIN). `namespace` (NULL: none; 1..=64 characters
+/// of `[A-Za-z0-9_.-]`) keeps this engine's keys apart from other users of
+/// the token. `_build` opens the token. `INVALID_INPUT` unless exactly one
+/// PIN source is given.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_engine_builder_set_kms_pkcs11(
+    builder: *mut credcycle_engine_builder,
+    module: *const c_char,
+    token: *const c_char,
+    pin_env: *const c_char,
+    pin_file: *const c_char,
+    namespace: *const c_char,
+) -> credcycle_result {
+    ffi_panic_boundary! {
+        // SAFETY: NULL or NUL-terminated strings (the C contract).
+        let (module, token, env, file, ns) = unsafe {
+            (
+                tri!(try_str(module)),
+                tri!(try_str(token)),
+                tri!(try_opt_str(pin_env)),
+                tri!(try_opt_str(pin_file)),
+                tri!(try_opt_str(namespace)),
+            )
+        };
+        let pin = match (env, file) {
+            (Some(v), None) => Pkcs11Pin::Env(v.to_owned()),
+            (None, Some(f)) => Pkcs11Pin::File(f.to_owned()),
+            _ => return CREDCYCLE_RESULT_INVALID_INPUT,
+        };
+        with_builder(builder, |b| {
+            b.kms = Some(KmsConfig::Pkcs11 {
+                module: module.to_owned(),
+                token: token.to_owned(),
+                pin,
+                namespace: ns.map(str::to_owned),
+            });
             CREDCYCLE_RESULT_OK
         })
     }

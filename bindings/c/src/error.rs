@@ -1,7 +1,7 @@
 //! `credcycle_result`: the engine's error codes, `0` for success, and the
 //! binding-only codes in the reserved range 9000..=9099.
 //!
-//! The one conversion from an engine error is [`result_of`]: its code. The
+//! The one conversion from an engine error is `result_of`: its code. The
 //! text is a static message per code ([`credcycle_result_message`]); there is
 //! no thread-local "last error".
 
@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn result_table_is_complete_and_matches_the_engine() {
-        let mut expected: Vec<u32> = credcycle::ErrorCode::ALL
+        let mut expected: Vec<u32> = credcycle_core::ErrorCode::ALL
             .iter()
             .map(|c| c.as_u32())
             .collect();

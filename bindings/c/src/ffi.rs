@@ -52,6 +52,13 @@ where
     (value as *const C::RustType).cast::<C>()
 }
 
+/// A borrowed C view of a value that C may also own elsewhere (an entry of
+/// a list, a field of a result): valid while its owner lives, never freed
+/// through this pointer.
+pub(crate) fn borrowed_ptr<C: Castable>(value: &C::RustType) -> *const C {
+    (value as *const C::RustType).cast::<C>()
+}
+
 /// Ownership kinds whose pointer can be borrowed as a reference.
 pub(crate) trait Borrowable {}
 impl Borrowable for OwnershipBox {}
@@ -221,6 +228,24 @@ pub(crate) unsafe fn write_str_out(
     unsafe { write_bytes_out(&with_nul, buf.cast::<u8>(), len, out_n) }
 }
 
+/// As [`write_str_out`] for a secret: the temporary NUL-terminated copy is
+/// zeroized.
+///
+/// # Safety
+/// As [`write_bytes_out`].
+pub(crate) unsafe fn write_secret_str_out(
+    s: &str,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> credcycle_result {
+    let mut with_nul = zeroize::Zeroizing::new(Vec::with_capacity(s.len() + 1));
+    with_nul.extend_from_slice(s.as_bytes());
+    with_nul.push(0);
+    // SAFETY: forwarded contract.
+    unsafe { write_bytes_out(&with_nul, buf.cast::<u8>(), len, out_n) }
+}
+
 /// Writes `value` to a required out-pointer.
 ///
 /// # Safety
@@ -265,7 +290,17 @@ macro_rules! require {
     };
 }
 
-pub(crate) use {require, tri};
+/// Returns `NOT_FOUND` early when an optional value is absent.
+macro_rules! require_found {
+    ($e:expr) => {
+        match $e {
+            Some(v) => v,
+            None => return $crate::error::CREDCYCLE_RESULT_NOT_FOUND,
+        }
+    };
+}
+
+pub(crate) use {require, require_found, tri};
 
 /// Returns `NULL_PARAMETER` early when a required out-pointer is NULL, so
 /// that no work is done for a call that could not report its result.

@@ -48,7 +48,8 @@ pub(crate) struct ValueOut {
 }
 
 /// The place a callback writes its result to. Owned by the library and
-/// valid only during the callback that received it.
+/// valid only during the callback that received it; not thread-safe: use
+/// it only from that callback's thread.
 pub struct credcycle_value_out {
     _private: [u8; 0],
 }
@@ -845,6 +846,62 @@ pub unsafe extern "C" fn credcycle_store_conformance_run(
             }
         };
         let report = run_store_conformance(&fresh, only.as_deref());
+        // SAFETY: checked non-NULL above.
+        unsafe { set_out(out_report, to_boxed_mut_ptr::<credcycle_conformance_report>(report)) }
+    }
+}
+
+/// Makes a new, empty C key manager for one conformance scenario: fills
+/// `*out_vtable` and returns `CREDCYCLE_RESULT_OK`. The runner owns it from
+/// then on (its `free_userdata` runs after the scenario).
+pub type credcycle_key_manager_factory = Option<
+    unsafe extern "C" fn(
+        userdata: *mut c_void,
+        out_vtable: *mut credcycle_key_manager_vtable,
+    ) -> credcycle_result,
+>;
+
+/// Runs the KeyManager conformance scenarios (key info and order,
+/// duplicates, wrap/unwrap bound to the AAD, rotation, states both ways,
+/// purposes, signatures checked against the public key) against key
+/// managers made by `factory` (operation `testing.kms_conformance`): every
+/// scenario, or only the one named `only` (NUL-terminated; NULL = all).
+/// Writes a report (free with `credcycle_conformance_report_free`); the
+/// call succeeds even when scenarios fail. A factory that fails, or fills
+/// an incomplete vtable, fails that scenario with a message naming it.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_kms_conformance_run(
+    factory: credcycle_key_manager_factory,
+    userdata: *mut c_void,
+    only: *const c_char,
+    out_report: *mut *mut credcycle_conformance_report,
+) -> credcycle_result {
+    ffi_panic_boundary! {
+        let make = require!(factory);
+        // SAFETY: NULL or a NUL-terminated string (the C contract).
+        let only = tri!(unsafe { try_opt_str(only) }).map(|s| vec![s.to_owned()]);
+        require_out!(out_report);
+        let ud = FactoryUserdata(userdata);
+        let fresh = || -> Arc<dyn ForeignKeyManager> {
+            let ud = &ud;
+            // SAFETY: every field is a raw pointer or an `Option` of a
+            // function pointer, for which all-zero is NULL / `None`.
+            let mut vt: credcycle_key_manager_vtable = unsafe { std::mem::zeroed() };
+            // SAFETY: the factory's contract.
+            let r = unsafe { make(ud.0, &raw mut vt) };
+            // Inside the runner's unwind guard: a panic here fails only this
+            // scenario, with this message.
+            assert!(r == CREDCYCLE_RESULT_OK, "the key manager factory returned {r}");
+            match CForeignKeyManager::new(vt) {
+                Ok(k) => Arc::new(k),
+                Err(code) => panic!("the key manager factory filled an incomplete vtable ({code})"),
+            }
+        };
+        let report = credcycle_facade::kms_conformance::run_kms_conformance(&fresh, only.as_deref());
         // SAFETY: checked non-NULL above.
         unsafe { set_out(out_report, to_boxed_mut_ptr::<credcycle_conformance_report>(report)) }
     }

@@ -31,7 +31,15 @@ pub mod client;
 pub mod engine;
 pub mod error;
 pub mod foreign;
+pub mod identities;
+pub mod machine;
+pub mod results_identities;
+pub mod results_machine;
+pub mod results_targets;
+pub mod results_tokens;
 pub mod secrets;
+pub mod targets;
+pub mod tokens;
 pub mod types;
 
 #[cfg(test)]

@@ -1,13 +1,17 @@
-//! Binding-level checks: every facade operation has a C function, and the
-//! committed header is the one cbindgen generates (checked by the bindings
-//! script, which has cbindgen).
+//! Binding-level checks: every facade operation has a C function that says
+//! so in its documentation, no C function claims an operation the facade
+//! does not have, and every opaque type states its thread-safety. (That the
+//! committed header is the one cbindgen generates is checked by
+//! `scripts/test-c.sh`, which has cbindgen.)
+
+const HEADER: &str = include_str!("../../../include/credcycle.h");
 
 /// The C function that implements a facade operation.
 fn c_symbol(op: &str) -> String {
     match op {
         "engine.open" => "credcycle_engine_builder_build".to_owned(),
         "testing.store_conformance" => "credcycle_store_conformance_run".to_owned(),
-        "engine.secrets" => "credcycle_engine_secrets".to_owned(),
+        "testing.kms_conformance" => "credcycle_kms_conformance_run".to_owned(),
         _ => {
             let (handle, method) = op.split_once('.').unwrap_or(("", op));
             if handle == "client" {
@@ -19,124 +23,115 @@ fn c_symbol(op: &str) -> String {
     }
 }
 
-/// Facade operations added (with the targets, tokens, machine-auth,
-/// identities and MFA domains and their client helpers) before their C
-/// functions exist. Being written on branch `bindings-c`; each entry goes
-/// when its function lands (the test below fails on a stale entry).
-const PENDING_IN_C: &[&str] = &[
-    "testing.kms_conformance",
-    "engine.targets",
-    "machine_auth.delete_identity",
-    "engine.jose",
-    "engine.tokens",
-    "engine.machine_auth",
-    "engine.identities",
-    "engine.mfa",
-    "engine.now",
-    "engine.webhook_replay_guard",
-    "targets.create",
-    "targets.get",
-    "targets.list",
-    "targets.update",
-    "targets.delete",
-    "targets.add_encryption_key",
-    "targets.list_encryption_keys",
-    "targets.activate_encryption_key",
-    "targets.remove_encryption_key",
-    "targets.sign",
-    "targets.sign_at",
-    "jose.current_key",
-    "jose.rotate_signing_key",
-    "jose.jwks",
-    "jose.sign_jwt",
-    "jose.sign_jws",
-    "tokens.create",
-    "tokens.get",
-    "tokens.list",
-    "tokens.update",
-    "tokens.revoke",
-    "tokens.authenticate",
-    "tokens.refresh",
-    "machine_auth.create_identity",
-    "machine_auth.identity",
-    "machine_auth.list_identities",
-    "machine_auth.attach_universal_auth",
-    "machine_auth.update_universal_auth",
-    "machine_auth.universal_auth",
-    "machine_auth.create_client_secret",
-    "machine_auth.list_client_secrets",
-    "machine_auth.revoke_client_secret",
-    "machine_auth.login",
-    "machine_auth.authenticate",
-    "machine_auth.renew",
-    "machine_auth.revoke",
-    "identities.create",
-    "identities.get",
-    "identities.find_by_name",
-    "identities.list",
-    "identities.delete",
-    "identities.set_password",
-    "identities.add_cert_authenticator",
-    "identities.mark_password_compromised",
-    "identities.delete_authenticator",
-    "identities.authenticators",
-    "identities.authenticator",
-    "identities.update_authenticator",
-    "identities.patch_authenticator",
-    "identities.create_ext_jwt_signer",
-    "identities.ext_jwt_signers",
-    "identities.delete_ext_jwt_signer",
-    "identities.authenticate",
-    "identities.current_session",
-    "identities.validate_session",
-    "identities.current_identity",
-    "identities.logout",
-    "identities.sessions",
-    "identities.purge_expired_sessions",
-    "mfa.enroll",
-    "mfa.status",
-    "mfa.qr_code",
-    "mfa.verify",
-    "mfa.authenticate_mfa",
-    "mfa.disable",
-    "mfa.remove",
-    "mfa.regenerate_recovery_codes",
-    "mfa.view_recovery_codes",
-    "totp.new",
-    "totp.from_uri",
-    "totp.hotp",
-    "totp.code_at",
-    "totp.verify",
-    "totp.provisioning_uri",
-    "replay_guard.memory",
-    "client.verify_webhook_zitadel",
-    "client.verify_webhook_standard",
-    "client.sign_webhook_zitadel",
-    "client.sign_webhook_standard",
-    "client.verify_jwt",
-    "client.decrypt_jwe",
-    "client.resolve_client_ip",
-];
+/// The doc comment of the header declaration of `symbol`, if it is declared.
+fn doc_of(symbol: &str) -> Option<&'static str> {
+    // The declaration: a line that starts in column 0 (comment lines are
+    // indented) and names the function.
+    let needle = format!(" {symbol}(");
+    let mut offset = 0;
+    let mut decl = None;
+    for line in HEADER.split_inclusive('\n') {
+        if !line.starts_with([' ', '/', '*', '#']) && line.contains(&needle) {
+            decl = Some(offset);
+            break;
+        }
+        offset += line.len();
+    }
+    let decl = decl?;
+    let before = &HEADER[..decl];
+    let start = before.rfind("/*")?;
+    let end = before.rfind("*/")?;
+    (end > start).then(|| &HEADER[start..end])
+}
+
+/// Comment text with its line breaks (and leading spaces) as single spaces.
+fn flat(text: &str) -> String {
+    text.split('\n')
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 #[test]
 fn every_facade_operation_has_a_c_function() {
-    let header = include_str!("../../../include/credcycle.h");
-    let has = |op: &&str| header.contains(&format!("{}(", c_symbol(op)));
     let missing: Vec<String> = credcycle_facade::OPERATIONS
         .iter()
-        .filter(|op| !has(op) && !PENDING_IN_C.contains(op))
         .map(|op| c_symbol(op))
+        .filter(|sym| !HEADER.contains(&format!(" {sym}(")))
         .collect();
     assert!(
         missing.is_empty(),
         "operations without a C function: {missing:?}"
     );
-    let stale: Vec<&str> = PENDING_IN_C.iter().copied().filter(|op| has(op)).collect();
+}
+
+#[test]
+fn every_c_function_of_an_operation_names_it() {
+    let wrong: Vec<String> = credcycle_facade::OPERATIONS
+        .iter()
+        .filter(|op| {
+            let doc = flat(doc_of(&c_symbol(op)).unwrap_or(""));
+            !doc.contains(&format!("(operation `{op}`"))
+                && !doc.contains(&format!("operation `{op}`"))
+        })
+        .map(|op| op.to_string())
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "C functions whose docs do not name their operation: {wrong:?}"
+    );
+}
+
+#[test]
+fn no_c_function_claims_an_unknown_operation() {
+    let text = flat(HEADER);
+    let stale: Vec<&str> = text
+        .match_indices("operation `")
+        .filter_map(|(i, m)| {
+            let rest = &text[i + m.len()..];
+            rest.find('`').map(|end| &rest[..end])
+        })
+        .filter(|op| op.contains('.') && !credcycle_facade::OPERATIONS.contains(op))
+        .collect();
     assert!(
         stale.is_empty(),
-        "implemented, drop from PENDING_IN_C: {stale:?}"
+        "the header names operations the facade lacks: {stale:?}"
     );
-    for op in PENDING_IN_C {
-        assert!(credcycle_facade::OPERATIONS.contains(op), "unknown {op}");
+}
+
+#[test]
+fn every_opaque_handle_states_its_thread_safety() {
+    // Opaque types are `typedef struct credcycle_x credcycle_x;` preceded by
+    // their doc comment.
+    let mut unstated = Vec::new();
+    for line in HEADER.lines() {
+        let Some(rest) = line.strip_prefix("typedef struct ") else {
+            continue;
+        };
+        let Some((name, tail)) = rest.split_once(' ') else {
+            continue;
+        };
+        if tail != format!("{name};") {
+            continue;
+        }
+        let at = HEADER.find(line).unwrap_or(0);
+        let doc = HEADER[..at].rfind("/*").map_or("", |s| &HEADER[s..at]);
+        let doc = doc.to_ascii_lowercase();
+        let stated = [
+            "thread-safe",
+            "thread",
+            "single-owner",
+            "immutable",
+            "borrowed",
+        ]
+        .iter()
+        .any(|w| doc.contains(w));
+        if !stated {
+            unstated.push(name.to_owned());
+        }
     }
+    assert!(
+        unstated.is_empty(),
+        "opaque types without a thread-safety statement: {unstated:?}"
+    );
 }

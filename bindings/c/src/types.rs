@@ -59,6 +59,36 @@ impl credcycle_str {
     }
 }
 
+/// A borrowed byte string: `len` bytes at `data`. Its lifetime is
+/// documented by the function that returns it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct credcycle_bytes {
+    /// The bytes (never NULL; may point to an empty static array).
+    pub data: *const u8,
+    /// The length in bytes.
+    pub len: usize,
+}
+
+impl credcycle_bytes {
+    /// No bytes.
+    pub(crate) const EMPTY: credcycle_bytes = credcycle_bytes {
+        data: c"".as_ptr().cast::<u8>(),
+        len: 0,
+    };
+
+    /// A view of `b`, valid while `b` lives.
+    pub(crate) fn borrow(b: &[u8]) -> Self {
+        if b.is_empty() {
+            return Self::EMPTY;
+        }
+        credcycle_bytes {
+            data: b.as_ptr(),
+            len: b.len(),
+        }
+    }
+}
+
 /// A new secret value: `generate > 0` asks for that many random bytes
 /// (1..=4096) and ignores `data`; otherwise the `len` bytes at `data` (NULL
 /// allowed when `len` is 0).
@@ -73,7 +103,7 @@ pub struct credcycle_secret_input {
     pub generate: u32,
 }
 
-unsafe fn str_of<'a, C, F>(p: *const C, f: F) -> credcycle_str
+pub(crate) unsafe fn str_of<'a, C, F>(p: *const C, f: F) -> credcycle_str
 where
     C: Castable,
     C::Ownership: crate::ffi::Borrowable,
@@ -87,7 +117,7 @@ where
     }
 }
 
-unsafe fn num_of<'a, C, T, F>(p: *const C, f: F) -> T
+pub(crate) unsafe fn num_of<'a, C, T, F>(p: *const C, f: F) -> T
 where
     C: Castable,
     C::Ownership: crate::ffi::Borrowable,
@@ -957,4 +987,38 @@ pub unsafe extern "C" fn credcycle_conformance_report_message(
         // SAFETY: NULL or a live object of this type (the C contract).
         unsafe { str_of(p, |v| v.get(i).map_or("", |r| r.message.as_str())) }
     }
+}
+
+/// An optional boolean in option structs: `CREDCYCLE_TRISTATE_UNSET` (0,
+/// what zero-initialization gives) keeps the default or leaves the field
+/// unchanged; any value other than the three constants is `INVALID_INPUT`.
+pub type credcycle_tristate = u8;
+/// Not set: the default, or unchanged.
+pub const CREDCYCLE_TRISTATE_UNSET: credcycle_tristate = 0;
+/// Set to false.
+pub const CREDCYCLE_TRISTATE_FALSE: credcycle_tristate = 1;
+/// Set to true.
+pub const CREDCYCLE_TRISTATE_TRUE: credcycle_tristate = 2;
+
+/// The `Option<bool>` of a tristate.
+pub(crate) fn tristate(
+    v: credcycle_tristate,
+) -> Result<Option<bool>, crate::error::credcycle_result> {
+    match v {
+        CREDCYCLE_TRISTATE_UNSET => Ok(None),
+        CREDCYCLE_TRISTATE_FALSE => Ok(Some(false)),
+        CREDCYCLE_TRISTATE_TRUE => Ok(Some(true)),
+        _ => Err(crate::error::CREDCYCLE_RESULT_INVALID_INPUT),
+    }
+}
+
+/// An optional NUL-terminated string, owned.
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string.
+pub(crate) unsafe fn opt_string(
+    p: *const c_char,
+) -> Result<Option<String>, crate::error::credcycle_result> {
+    // SAFETY: forwarded contract.
+    Ok(unsafe { crate::ffi::try_opt_str(p) }?.map(str::to_owned))
 }

@@ -76,4 +76,40 @@ static int64_t test_clock_now(void *userdata) {
   return __atomic_load_n(&((test_clock *)userdata)->now, __ATOMIC_SEQ_CST);
 }
 
+/* An engine on a memory store and the local key manager, with the test
+ * clock `clock` (NULL: the system clock). */
+static const credcycle_engine *clocked_engine(test_clock *clock) {
+  credcycle_engine_builder *b = NULL;
+  const credcycle_engine *e = NULL;
+  if (credcycle_engine_builder_new(&b) != CREDCYCLE_RESULT_OK) return NULL;
+  credcycle_engine_builder_set_store_memory(b);
+  credcycle_engine_builder_set_kms_local(b, TEST_ROOT_KEY, sizeof TEST_ROOT_KEY);
+  if (clock != NULL) {
+    credcycle_clock_vtable vt = {0};
+    vt.userdata = clock;
+    vt.now = test_clock_now;
+    credcycle_engine_builder_set_clock_custom(b, &vt);
+  }
+  if (credcycle_engine_builder_build(b, &e) != CREDCYCLE_RESULT_OK) return NULL;
+  return e;
+}
+
+/* Whether a credcycle_str contains a C string. */
+static int str_has(credcycle_str s, const char *needle) {
+  size_t n = strlen(needle);
+  if (n > s.len) return 0;
+  for (size_t i = 0; i + n <= s.len; i++)
+    if (memcmp(s.data + i, needle, n) == 0) return 1;
+  return 0;
+}
+
+/* A heap copy of a credcycle_str, NUL-terminated (free it). */
+static char *str_dup(credcycle_str s) {
+  char *p = malloc(s.len + 1);
+  if (p == NULL) abort();
+  memcpy(p, s.data, s.len);
+  p[s.len] = 0;
+  return p;
+}
+
 #endif
