@@ -1159,6 +1159,16 @@ typedef struct {
 #define CREDCYCLE_RESULT_NOT_SUPPORTED 1504
 
 /*
+ A certificate chain was rejected (path validation or an unknown leaf).
+ */
+#define CREDCYCLE_RESULT_CERTIFICATE_REJECTED 1601
+
+/*
+ The enrollment token was already redeemed.
+ */
+#define CREDCYCLE_RESULT_ENROLLMENT_TOKEN_USED 1650
+
+/*
  A webhook's timestamp is outside the tolerance.
  */
 #define CREDCYCLE_RESULT_WEBHOOK_TIMESTAMP 1701

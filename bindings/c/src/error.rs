@@ -73,6 +73,10 @@ pub const CREDCYCLE_RESULT_MFA_REQUIRED: credcycle_result = 1502;
 pub const CREDCYCLE_RESULT_PASSWORD_CHANGE_REQUIRED: credcycle_result = 1503;
 /// The operation is not supported by this build.
 pub const CREDCYCLE_RESULT_NOT_SUPPORTED: credcycle_result = 1504;
+/// A certificate chain was rejected (path validation or an unknown leaf).
+pub const CREDCYCLE_RESULT_CERTIFICATE_REJECTED: credcycle_result = 1601;
+/// The enrollment token was already redeemed.
+pub const CREDCYCLE_RESULT_ENROLLMENT_TOKEN_USED: credcycle_result = 1650;
 /// A webhook's timestamp is outside the tolerance.
 pub const CREDCYCLE_RESULT_WEBHOOK_TIMESTAMP: credcycle_result = 1701;
 /// A webhook message id was already accepted (replay).
@@ -118,6 +122,8 @@ pub(crate) const ALL_RESULTS: &[credcycle_result] = &[
     CREDCYCLE_RESULT_LOCKED,
     CREDCYCLE_RESULT_MFA_REQUIRED,
     CREDCYCLE_RESULT_PASSWORD_CHANGE_REQUIRED,
+    CREDCYCLE_RESULT_CERTIFICATE_REJECTED,
+    CREDCYCLE_RESULT_ENROLLMENT_TOKEN_USED,
     CREDCYCLE_RESULT_NOT_SUPPORTED,
     CREDCYCLE_RESULT_WEBHOOK_TIMESTAMP,
     CREDCYCLE_RESULT_WEBHOOK_REPLAY,

@@ -169,6 +169,8 @@ pub fn static_message(code: u32) -> &'static str {
         ErrorCode::MfaRequired => "the session still needs its second factor",
         ErrorCode::PasswordChangeRequired => "the password must be changed first",
         ErrorCode::NotSupported => "not supported by this build",
+        ErrorCode::CertificateRejected => "certificate chain rejected",
+        ErrorCode::EnrollmentTokenUsed => "the enrollment token was already used",
         ErrorCode::WebhookTimestamp => "webhook timestamp outside the tolerance",
         ErrorCode::WebhookReplay => "webhook message id already accepted",
         // ErrorCode is non-exhaustive: codes added by later domains get
