@@ -1,0 +1,73 @@
+// The PKI and enrollment domains driven from Kotlin: the tenant CA, an ott
+// enrollment with a key and CSR made by the binding, certificate
+// authentication, extension, the challenge, and the codes 1601 and 1650.
+package dev.credcycle.test
+
+import dev.credcycle.*
+import dev.credcycle.test.Harness.check
+
+const val NONCE = "3c1d7a52-8b0e-4f43-9a61-5d2e8c4b7f90"
+
+fun pkiEnrollment(backend: Backend) {
+    val p = "[${backend.name}]"
+    val clock = ManualClock(T0)
+    val engine = backend.open(clock)
+    val pki = engine.pki("acme")
+    check("$p pki: create, bundle, issue, verify; a foreign chain is code 1601") {
+        expectError<CredcycleException.NotFound>(1001u) { pki.ca() }
+        val ca = pki.createCa("acme root", "acme.example", CreateCaOptions(algorithm = "p384"))
+        expectEq("EC P-384", ca.keyType, "key type")
+        expect(ca.certificate.isCa && !ca.imported) { "a self-signed CA" }
+        expectEq(ca.chainPem, pki.bundlePem(), "bundle")
+        expect(pki.bundlePkcs7Base64().isNotEmpty()) { "pkcs7" }
+        expectError<CredcycleException.Conflict>(1003u) { pki.createCa("again", "acme.example", CreateCaOptions()) }
+        val key = generateKeyAndCsr("ed25519", "device-1", emptyList(), emptyList())
+        expect(key.keyPkcs8Pem.startsWith("-----BEGIN PRIVATE KEY-----")) { "pkcs8" }
+        val cert = pki.issue(key.csrPem, IssueProfile("client", "id-1", emptyList(), emptyList(), false))
+        expectEq("spiffe://acme.example/identity/id-1", cert.spiffeId, "spiffe id")
+        expectEq(cert.fingerprint, pki.verifyClientChain(cert.chainPem).leaf.fingerprint, "verified leaf")
+        expectError<CredcycleException.InvalidInput>(1004u) {
+            pki.issue(key.csrPem, IssueProfile("server", "id-1", emptyList(), emptyList(), false))
+        }
+        expectError<CredcycleException.InvalidInput>(1004u) { generateKeyAndCsr("rsa", "x", emptyList(), emptyList()) }
+        val other = engine.pki("other")
+        other.createCa("other root", "other.example", CreateCaOptions())
+        val foreign = other.issue(key.csrPem, IssueProfile("client", "id-1", emptyList(), emptyList(), false))
+        expectError<CredcycleException.VerificationFailed>(1601u) { pki.verifyClientChain(foreign.chainPem) }
+    }
+    check("$p enrollment: ott with a binding CSR, reuse is 1650, authenticate, extend") {
+        val ids = engine.identities("acme")
+        val en = engine.enrollment("acme")
+        val alice = ids.create("alice", null)
+        val n = en.create(alice.id, EnrollmentSpec("ott", dnsNames = emptyList(), ipAddresses = emptyList()))
+        expectEq("PENDING", n.enrollment.state, "state")
+        val key = generateKeyAndCsr("p256", "alice-laptop", emptyList(), emptyList())
+        val cert = en.enrollOtt(n.jwt, key.csrPem)
+        expectEq(alice.id, cert.identityId, "identity")
+        expectError<CredcycleException.State>(1650u) { en.enrollOtt(n.jwt, key.csrPem) }
+        expectEq("USED", en.get(alice.id, "ott").state, "used")
+        val who = en.authorizeChain(cert.chainPem)
+        expectEq(cert.authenticatorId, who.authenticatorId, "authenticator")
+        expectEq(who, en.certOwner(cert.certificatePem), "owner")
+        clock.advance(3600)
+        val me = Subject.Identity(alice.id)
+        val key2 = generateKeyAndCsr("p256", "alice-laptop", emptyList(), emptyList())
+        val ext = en.extend(me, cert.authenticatorId, cert.certificatePem, key2.csrPem)
+        expectEq(ext.fingerprint, en.certStatus(me, cert.authenticatorId).pendingFingerprint, "pending")
+        val done = en.extendVerify(me, cert.authenticatorId, ext.certificatePem)
+        expectEq(true, done.lastExtendKeyChanged, "key changed")
+        expectError<CredcycleException.VerificationFailed>(1006u) { en.authorizeChain(cert.chainPem) }
+        en.delete(alice.id, "ott")
+        expectError<CredcycleException.NotFound>(1001u) { en.get(alice.id, "ott") }
+    }
+    check("$p enrollment: the challenge verifies on the client; a forged CA pool does not") {
+        val en = engine.enrollment("acme")
+        val jwks = en.jwks()
+        val ch = en.challenge(en.currentKid(), NONCE)
+        verifyChallenge(jwks, NONCE, ch)
+        expectError<CredcycleException.VerificationFailed>(1006u) { verifyChallenge(jwks, NONCE, ch.copy(caPool = "")) }
+        val old = ch.kid
+        expect(en.rotateSigningKey() != old) { "new kid" }
+        expectError<CredcycleException.State>(1007u) { en.challenge(old, NONCE) }
+    }
+}
