@@ -52,55 +52,11 @@ fn flat(text: &str) -> String {
         .join(" ")
 }
 
-/// Facade operations without a C function yet: the PKI and enrollment
-/// domains, added to the facade first (branch `bindings-enroll`). The
-/// parity tests accept these and fail on any other missing operation; the
+/// Facade operations without a C function yet. The parity tests accept
+/// these and fail on any other missing operation; the
 /// list only shrinks, and an entry that has a C function fails
 /// [`pending_operations_are_really_missing`].
-const PENDING: &[&str] = &[
-    "engine.pki",
-    "engine.enrollment",
-    "pki.create_ca",
-    "pki.import_ca",
-    "pki.ca",
-    "pki.bundle_pem",
-    "pki.bundle_pkcs7_base64",
-    "pki.issue",
-    "pki.verify_client_chain",
-    "enrollment.jwks",
-    "enrollment.current_kid",
-    "enrollment.rotate_signing_key",
-    "enrollment.challenge",
-    "enrollment.create",
-    "enrollment.reissue",
-    "enrollment.get",
-    "enrollment.list",
-    "enrollment.delete",
-    "enrollment.enroll_ott",
-    "enrollment.enroll_ottca",
-    "enrollment.enroll_updb",
-    "enrollment.enroll_router",
-    "enrollment.enroll_ca_auto",
-    "enrollment.extend",
-    "enrollment.extend_verify",
-    "enrollment.extend_router",
-    "enrollment.request_extend",
-    "enrollment.request_key_roll",
-    "enrollment.cert_status",
-    "enrollment.register_ca",
-    "enrollment.verify_ca",
-    "enrollment.get_ca",
-    "enrollment.list_cas",
-    "enrollment.delete_ca",
-    "enrollment.create_session_cert",
-    "enrollment.list_session_certs",
-    "enrollment.get_session_cert",
-    "enrollment.delete_session_cert",
-    "enrollment.authorize_chain",
-    "enrollment.cert_owner",
-    "client.generate_key_and_csr",
-    "client.verify_challenge",
-];
+const PENDING: &[&str] = &[];
 
 #[test]
 fn pending_operations_are_really_missing() {
