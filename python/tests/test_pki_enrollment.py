@@ -183,3 +183,31 @@ def test_external_ca_registry() -> None:
     en.delete_ca(ca.id)
     with pytest.raises(credcycle.NotFound):
         en.get_ca(ca.id)
+
+
+def test_racing_redemptions_of_one_token_succeed_once() -> None:
+    import threading
+
+    e, _now = _engine()
+    ids, en = e.identities("shop"), e.enrollment("shop")
+    dave = ids.create("dave")
+    jwt = en.create(dave.id, "ott").jwt
+    csrs = [credcycle.generate_key_and_csr(f"dave-{i}").csr_pem for i in range(8)]
+    start = threading.Barrier(len(csrs))
+    ok: list[str] = []
+    codes: list[int] = []
+
+    def redeem(csr: str) -> None:
+        start.wait()
+        try:
+            ok.append(en.enroll_ott(jwt, csr).fingerprint)
+        except credcycle.CredcycleError as err:
+            codes.append(err.code)
+
+    threads = [threading.Thread(target=redeem, args=(c,)) for c in csrs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(ok) == 1 and codes == [1650] * (len(csrs) - 1)
+    assert [a.cert_fingerprint for a in ids.authenticators(identity=dave.id)] == ok

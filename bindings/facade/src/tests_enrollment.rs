@@ -606,3 +606,56 @@ fn external_cas_ottca_auto_enrollment_and_session_certs() {
     assert_eq!(err(en.get_ca(&ca.id)).code, 1001);
     assert_eq!(err(en.authorize_chain(&chain)).code, 1601, "CA gone");
 }
+
+#[test]
+fn racing_redemptions_of_one_token_succeed_once() {
+    let (e, _clock) = engine_at(T0);
+    with_ca(&e, "shop");
+    let ids = e.identities("shop").expect("ids");
+    let en = e.enrollment("shop").expect("enrollment");
+    let dave = ids.create("dave", None).expect("identity");
+    let jwt = en
+        .create(
+            &dave.id,
+            EnrollmentSpec {
+                method: "ott".into(),
+                ..Default::default()
+            },
+        )
+        .expect("create")
+        .jwt;
+    let csrs: Vec<String> = (0..6).map(|i| csr(&format!("dave-{i}")).csr_pem).collect();
+    let barrier = std::sync::Barrier::new(csrs.len());
+    let results: Vec<std::result::Result<String, u32>> = std::thread::scope(|s| {
+        let handles: Vec<_> = csrs
+            .iter()
+            .map(|c| {
+                let (en, jwt, barrier) = (en.clone(), jwt.clone(), &barrier);
+                s.spawn(move || {
+                    barrier.wait();
+                    en.enroll_ott(&jwt, c)
+                        .map(|r| r.fingerprint)
+                        .map_err(|e| e.code)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    let won: Vec<&String> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(won.len(), 1, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .all(|c| *c == 1650),
+        "{results:?}"
+    );
+    let auths = ids
+        .authenticators(&Subject::Identity(dave.id))
+        .expect("authenticators");
+    assert_eq!(auths.len(), 1);
+    assert_eq!(auths[0].cert_fingerprint.as_ref(), Some(won[0]));
+}
