@@ -198,6 +198,106 @@ int main(void) {
   credcycle_enrollment_info *ei = NULL;
   CHECK_RC(credcycle_enrollment_get(en, aid, "ott", &ei), CREDCYCLE_RESULT_NOT_FOUND);
 
+  /* reissue, updb, router (+ extension), administrator requests. */
+  credcycle_identity_info *bob = NULL, *router = NULL;
+  CHECK_OK(credcycle_identities_create(ids, "bob", NULL, &bob));
+  char *bid = str_dup(credcycle_identity_info_id(bob));
+  credcycle_identity_info_free(bob);
+  credcycle_enrollment_spec updb = {0};
+  updb.method = "updb";
+  CHECK_RC(credcycle_enrollment_create(en, bid, &updb, &ne), CREDCYCLE_RESULT_INVALID_INPUT);
+  updb.username = "bobby";
+  CHECK_OK(credcycle_enrollment_create(en, bid, &updb, &ne));
+  char old_jwt[4096];
+  CHECK_OK(credcycle_new_enrollment_info_jwt(ne, old_jwt, sizeof old_jwt, &n));
+  credcycle_new_enrollment_info_free(ne);
+  CHECK_OK(credcycle_enrollment_reissue(en, bid, "updb", &ne));
+  CHECK_OK(credcycle_new_enrollment_info_jwt(ne, jwt, sizeof jwt, &n));
+  CHECK(strcmp(jwt, old_jwt) != 0);
+  credcycle_new_enrollment_info_free(ne);
+  credcycle_authenticator_info *pw = NULL;
+  CHECK_RC(credcycle_enrollment_enroll_updb(en, old_jwt, "bobby", "correct horse battery", &pw),
+           CREDCYCLE_RESULT_VERIFICATION_FAILED);
+  CHECK_OK(credcycle_enrollment_enroll_updb(en, jwt, "bobby", "correct horse battery", &pw));
+  CHECK(str_eq(credcycle_authenticator_info_method(pw), "updb"));
+  credcycle_authenticator_info_free(pw);
+  CHECK_RC(credcycle_enrollment_enroll_updb(en, jwt, "bobby", "correct horse battery", &pw),
+           CREDCYCLE_RESULT_ENROLLMENT_TOKEN_USED);
+
+  CHECK_OK(credcycle_identities_create(ids, "router-1", NULL, &router));
+  char *rid = str_dup(credcycle_identity_info_id(router));
+  credcycle_identity_info_free(router);
+  credcycle_enrollment_spec rspec = {0};
+  rspec.method = "router";
+  rspec.dns_names = dns;
+  rspec.dns_names_count = 1;
+  rspec.ip_addresses = ips;
+  rspec.ip_addresses_count = 1;
+  CHECK_OK(credcycle_enrollment_create(en, rid, &rspec, &ne));
+  CHECK(str_eq(credcycle_enrollment_info_method(credcycle_new_enrollment_info_enrollment(ne)), "erott"));
+  CHECK_OK(credcycle_new_enrollment_info_jwt(ne, jwt, sizeof jwt, &n));
+  credcycle_new_enrollment_info_free(ne);
+  credcycle_client_key_info *ck = new_key("router-1"), *sk = new_key("router-1");
+  char *ccsr = str_dup(credcycle_client_key_info_csr_pem(ck)), *scsr = str_dup(credcycle_client_key_info_csr_pem(sk));
+  credcycle_client_key_info_free(ck);
+  credcycle_client_key_info_free(sk);
+  credcycle_router_certs_info *rc = NULL, *rc2 = NULL;
+  CHECK_OK(credcycle_enrollment_enroll_router(en, jwt, ccsr, scsr, &rc));
+  const credcycle_enrolled_cert_info *rcl = credcycle_router_certs_info_client(rc);
+  CHECK(str_has(credcycle_router_certs_info_server_chain_pem(rc), "BEGIN CERTIFICATE"));
+  char *raid = str_dup(credcycle_enrolled_cert_info_authenticator_id(rcl));
+  CHECK_OK(credcycle_enrollment_request_extend(en, raid, &st));
+  CHECK(credcycle_cert_status_info_request_extend(st));
+  credcycle_cert_status_info_free(st);
+  credcycle_subject rme = {0};
+  rme.identity_id = rid;
+  CHECK_OK(credcycle_enrollment_extend_router(en, &rme, raid, str_dup_tmp(credcycle_enrolled_cert_info_certificate_pem(rcl)),
+                                              ccsr, scsr, &rc2));
+  CHECK(!str_eq(credcycle_enrolled_cert_info_fingerprint(credcycle_router_certs_info_client(rc2)),
+                str_dup_tmp(credcycle_enrolled_cert_info_fingerprint(rcl))));
+  CHECK_RC(credcycle_enrollment_authorize_chain(en, str_dup_tmp(credcycle_enrolled_cert_info_chain_pem(rcl)), &who),
+           CREDCYCLE_RESULT_VERIFICATION_FAILED);
+  credcycle_router_certs_info_free(rc2);
+  credcycle_router_certs_info_free(rc);
+  free(raid);
+  free(ccsr);
+  free(scsr);
+  free(rid);
+
+  /* Session certificates follow their API session. */
+  credcycle_auth_input login = {0};
+  login.username = "bobby";
+  login.password = "correct horse battery";
+  credcycle_new_session *sess = NULL;
+  CHECK_OK(credcycle_identities_authenticate(ids, &login, NULL, NULL, NULL, 0, &sess));
+  char token_buf[512];
+  CHECK_OK(credcycle_new_session_token(sess, token_buf, sizeof token_buf, &n));
+  credcycle_new_session_free(sess);
+  k = new_key("bob-session");
+  credcycle_session_cert_info *sc = NULL;
+  CHECK_OK(credcycle_enrollment_create_session_cert(en, token_buf, str_dup_tmp(credcycle_client_key_info_csr_pem(k)), &sc));
+  credcycle_client_key_info_free(k);
+  CHECK(str_eq(credcycle_session_cert_info_identity_id(sc), bid));
+  char *scid = str_dup(credcycle_session_cert_info_id(sc));
+  CHECK_OK(credcycle_enrollment_authorize_chain(en, str_dup_tmp(credcycle_session_cert_info_chain_pem(sc)), &who));
+  CHECK(credcycle_cert_principal_info_session_id(who, NULL));
+  credcycle_cert_principal_info_free(who);
+  credcycle_session_cert_info_list *scs = NULL;
+  CHECK_OK(credcycle_enrollment_list_session_certs(en, token_buf, &scs));
+  CHECK(credcycle_session_cert_info_list_len(scs) == 1);
+  credcycle_session_cert_info_list_free(scs);
+  credcycle_session_cert_info *sc2 = NULL;
+  CHECK_OK(credcycle_enrollment_get_session_cert(en, token_buf, scid, &sc2));
+  credcycle_session_cert_info_free(sc2);
+  CHECK_OK(credcycle_enrollment_delete_session_cert(en, token_buf, scid));
+  CHECK_RC(credcycle_enrollment_get_session_cert(en, token_buf, scid, &sc2), CREDCYCLE_RESULT_NOT_FOUND);
+  CHECK_RC(credcycle_enrollment_authorize_chain(en, str_dup_tmp(credcycle_session_cert_info_chain_pem(sc)), &who),
+           CREDCYCLE_RESULT_VERIFICATION_FAILED);
+  credcycle_session_cert_info_free(sc);
+  memset(token_buf, 0, sizeof token_buf);
+  free(scid);
+  str_dup_tmp_free();
+
   /* The challenge, checked as a client would. */
   char kid[256], jwks[8192];
   CHECK_OK(credcycle_enrollment_current_kid(en, kid, sizeof kid, &n));
@@ -226,11 +326,12 @@ int main(void) {
   credcycle_external_ca_options opts = {0};
   opts.name = "partner";
   opts.auth_enabled = true;
+  opts.ott_ca_enrollment = true;
   credcycle_external_ca_info *xca = NULL;
   CHECK_OK(credcycle_enrollment_register_ca(en, str_dup_tmp(credcycle_certificate_info_pem(credcycle_ca_info_certificate(ca))), &opts, &xca));
   credcycle_ca_info_free(ca);
   CHECK(!credcycle_external_ca_info_verified(xca));
-  CHECK(!credcycle_external_ca_info_auto_enrollment(xca));
+  CHECK(!credcycle_external_ca_info_auto_enrollment(xca) && credcycle_external_ca_info_ott_ca_enrollment(xca));
   char *xid = str_dup(credcycle_external_ca_info_id(xca));
   CHECK(credcycle_external_ca_info_verification_token(xca, &s));
   char *token = str_dup(s);
@@ -245,6 +346,44 @@ int main(void) {
   CHECK(credcycle_external_ca_info_verified(xca));
   credcycle_external_ca_info_free(xca);
   credcycle_issued_cert_info_free(cert);
+
+  /* ottca for bob with a certificate of the partner CA. Auto-enrollment is
+   * off for this CA, so it is no anchor for enroll_ca_auto. */
+  credcycle_enrollment_spec ottca = {0};
+  ottca.method = "ottca";
+  ottca.ca_id = xid;
+  CHECK_OK(credcycle_enrollment_create(en, bid, &ottca, &ne));
+  CHECK_OK(credcycle_new_enrollment_info_jwt(ne, jwt, sizeof jwt, &n));
+  credcycle_new_enrollment_info_free(ne);
+  k = new_key("bob-partner");
+  prof.identity_id = "bob-partner";
+  CHECK_OK(credcycle_pki_issue(other, str_dup_tmp(credcycle_client_key_info_csr_pem(k)), &prof, &cert));
+  credcycle_client_key_info_free(k);
+  CHECK_RC(credcycle_enrollment_enroll_ca_auto(en, str_dup_tmp(credcycle_issued_cert_info_chain_pem(cert)), &ec),
+           CREDCYCLE_RESULT_CERTIFICATE_REJECTED);
+  CHECK_OK(credcycle_enrollment_enroll_ottca(en, jwt, str_dup_tmp(credcycle_issued_cert_info_chain_pem(cert)), &ec));
+  CHECK(str_eq(credcycle_enrolled_cert_info_identity_id(ec), bid));
+  credcycle_enrolled_cert_info_free(ec);
+  CHECK_OK(credcycle_enrollment_authorize_chain(en, str_dup_tmp(credcycle_issued_cert_info_chain_pem(cert)), &who));
+  credcycle_cert_principal_info_free(who);
+  credcycle_issued_cert_info_free(cert);
+
+  /* Import the partner CA (and its key) as a third tenant's CA. */
+  const credcycle_pki *third = NULL;
+  CHECK_OK(credcycle_engine_pki(e, "third", &third));
+  CHECK_OK(credcycle_pki_ca(other, &ca));
+  credcycle_ca_info *imported = NULL;
+  CHECK_RC(credcycle_pki_import_ca(third, "junk", str_dup_tmp(credcycle_ca_info_key_id(ca)), "third.example", &imported),
+           CREDCYCLE_RESULT_INVALID_INPUT);
+  CHECK_OK(credcycle_pki_import_ca(third, str_dup_tmp(credcycle_ca_info_chain_pem(ca)),
+                                   str_dup_tmp(credcycle_ca_info_key_id(ca)), "third.example", &imported));
+  CHECK(credcycle_ca_info_imported(imported));
+  CHECK(str_eq(credcycle_ca_info_trust_domain(imported), "third.example"));
+  credcycle_ca_info_free(imported);
+  credcycle_ca_info_free(ca);
+  credcycle_pki_free(third);
+  str_dup_tmp_free();
+
   credcycle_external_ca_info_list *cas = NULL;
   CHECK_OK(credcycle_enrollment_list_cas(en, &cas));
   CHECK(credcycle_external_ca_info_list_len(cas) == 1);
@@ -254,6 +393,7 @@ int main(void) {
   free(token);
   free(xid);
   free(aid);
+  free(bid);
   str_dup_tmp_free();
 
   credcycle_enrollment_free(en);
