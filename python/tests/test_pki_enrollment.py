@@ -178,6 +178,29 @@ def test_external_ca_registry() -> None:
         en.verify_ca(ca.id, partner.issue(credcycle.generate_key_and_csr("x").csr_pem, "wrong").pem)
     proof = partner.issue(credcycle.generate_key_and_csr("p").csr_pem, ca.verification_token)
     assert en.verify_ca(ca.id, proof.pem).verified
+
+    # CA auto-enrollment creates the identity once per certificate.
+    device = partner.issue(credcycle.generate_key_and_csr("d").csr_pem, "device-7")
+    auto = en.enroll_ca_auto(device.chain_pem)
+    ids = e.identities("shop")
+    assert ids.get(auto.identity_id).name == "partner-device-7"
+    with pytest.raises(credcycle.Conflict):
+        en.enroll_ca_auto(device.chain_pem)
+    # ottca for an existing identity, after a re-issue of its token.
+    carol = ids.create("carol")
+    first = en.create(carol.id, "ottca", ca_id=ca.id)
+    second = en.reissue(carol.id, "ottca")
+    assert second.jwt != first.jwt and second.enrollment.ca_id == ca.id
+    leaf = partner.issue(credcycle.generate_key_and_csr("c").csr_pem, "carol-laptop")
+    with pytest.raises(credcycle.VerificationFailed):
+        en.enroll_ottca(first.jwt, leaf.chain_pem)
+    stranger = credcycle.Engine.memory(clock=lambda: now[0]).pki("stranger")
+    stranger.create_ca("stranger root", "stranger.example")
+    rogue = stranger.issue(credcycle.generate_key_and_csr("r").csr_pem, "carol-laptop")
+    with pytest.raises(credcycle.VerificationFailed) as rej:
+        en.enroll_ottca(second.jwt, rogue.chain_pem)
+    assert rej.value.code == 1601
+    assert en.enroll_ottca(second.jwt, leaf.chain_pem).identity_id == carol.id
     with pytest.raises(credcycle.InvalidInput, match="name"):
         en.register_ca(ext.certificate.pem, "bad name!")
     en.delete_ca(ca.id)
