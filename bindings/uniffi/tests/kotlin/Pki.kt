@@ -70,4 +70,55 @@ fun pkiEnrollment(backend: Backend) {
         expect(en.rotateSigningKey() != old) { "new kid" }
         expectError<CredcycleException.State>(1007u) { en.challenge(old, NONCE) }
     }
+    check("$p enrollment: updb and router, reissue, session certs, external CA with ottca and auto-enrollment, import") {
+        val ids = engine.identities("acme")
+        val en = engine.enrollment("acme")
+        val none = emptyList<String>()
+        val bob = ids.create("bob", null)
+        val first = en.create(bob.id, EnrollmentSpec("updb", username = "bobby", dnsNames = none, ipAddresses = none))
+        val again = en.reissue(bob.id, "updb")
+        expect(first.jwt != again.jwt) { "new token" }
+        expectError<CredcycleException.VerificationFailed>(1006u) { en.enrollUpdb(first.jwt, "bobby", "correct horse battery") }
+        expectEq("updb", en.enrollUpdb(again.jwt, "bobby", "correct horse battery").method, "updb")
+        expectEq(1, en.list(bob.id).size, "one enrollment")
+
+        val router = ids.create("router-1", null)
+        val rn = en.create(router.id, EnrollmentSpec("router", dnsNames = listOf("r1.acme.example"), ipAddresses = listOf("192.0.2.1")))
+        fun csr(cn: String) = generateKeyAndCsr("p256", cn, none, none).csrPem
+        val server = csr("router-1")
+        val rc = en.enrollRouter(rn.jwt, csr("router-1"), server)
+        expect(rc.serverChainPem.startsWith(rc.serverCertificatePem)) { "server chain" }
+        expect(en.requestExtend(rc.client.authenticatorId).requestExtend) { "requested" }
+        val rc2 = en.extendRouter(Subject.Identity(router.id), rc.client.authenticatorId, rc.client.certificatePem, csr("router-1"), server)
+        expect(rc2.client.fingerprint != rc.client.fingerprint) { "new client cert" }
+
+        val s = ids.authenticate(AuthInput.Password("bobby", "correct horse battery"))
+        val sc = en.createSessionCert(s.token, csr("bob-session"))
+        expectEq(listOf(sc), en.listSessionCerts(s.token), "session certs")
+        expectEq(sc, en.getSessionCert(s.token, sc.id), "session cert")
+        expectEq(sc.sessionId, en.authorizeChain(sc.chainPem).sessionId, "session principal")
+        en.deleteSessionCert(s.token, sc.id)
+        expectError<CredcycleException.NotFound>(1001u) { en.getSessionCert(s.token, sc.id) }
+
+        val partner = engine.pki("partner")
+        partner.createCa("partner root", "partner.example", CreateCaOptions())
+        val pca = partner.ca()
+        val xca = en.registerCa(pca.certificate.pem, ExternalCaOptions("partner", true, true, true))
+        expectEq(listOf(xca), en.listCas(), "external CAs")
+        val proof = partner.issue(csr("proof"), IssueProfile("client", xca.verificationToken!!, none, none, false))
+        expect(en.verifyCa(xca.id, proof.pem).verified) { "verified" }
+        val device = partner.issue(csr("d"), IssueProfile("client", "device-7", none, none, false))
+        val auto = en.enrollCaAuto(device.chainPem)
+        expectEq("partner-device-7", ids.get(auto.identityId).name, "auto-enrolled name")
+        expectError<CredcycleException.Conflict>(1003u) { en.enrollCaAuto(device.chainPem) }
+        val carol = ids.create("carol", null)
+        val on = en.create(carol.id, EnrollmentSpec("ottca", caId = xca.id, dnsNames = none, ipAddresses = none))
+        val leaf = partner.issue(csr("c"), IssueProfile("client", "carol-laptop", none, none, false))
+        expectEq(carol.id, en.enrollOttca(on.jwt, leaf.chainPem).identityId, "ottca")
+        en.deleteCa(xca.id)
+        expectError<CredcycleException.NotFound>(1001u) { en.getCa(xca.id) }
+
+        val imported = engine.pki("third").importCa(pca.chainPem, pca.keyId, "third.example")
+        expect(imported.imported) { "imported" }
+    }
 }
