@@ -49,6 +49,7 @@ fun pkiEnrollment(backend: Backend) {
         val who = en.authorizeChain(cert.chainPem)
         expectEq(cert.authenticatorId, who.authenticatorId, "authenticator")
         expectEq(who, en.certOwner(cert.certificatePem), "owner")
+        expect(en.requestKeyRoll(cert.authenticatorId).requestKeyRoll) { "key roll requested" }
         clock.advance(3600)
         val me = Subject.Identity(alice.id)
         val key2 = generateKeyAndCsr("p256", "alice-laptop", emptyList(), emptyList())
@@ -56,6 +57,7 @@ fun pkiEnrollment(backend: Backend) {
         expectEq(ext.fingerprint, en.certStatus(me, cert.authenticatorId).pendingFingerprint, "pending")
         val done = en.extendVerify(me, cert.authenticatorId, ext.certificatePem)
         expectEq(true, done.lastExtendKeyChanged, "key changed")
+        expect(!done.requestKeyRoll) { "key roll request cleared by a new key" }
         expectError<CredcycleException.VerificationFailed>(1006u) { en.authorizeChain(cert.chainPem) }
         en.delete(alice.id, "ott")
         expectError<CredcycleException.NotFound>(1001u) { en.get(alice.id, "ott") }
