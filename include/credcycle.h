@@ -106,6 +106,47 @@ typedef struct credcycle_authenticator_info credcycle_authenticator_info;
 typedef struct credcycle_authenticator_info_list credcycle_authenticator_info_list;
 
 /*
+ The tenant's internal CA. Free with `credcycle_ca_info_free`. Immutable;
+ may be read from any thread and freed from any thread, once.
+ */
+typedef struct credcycle_ca_info credcycle_ca_info;
+
+/*
+ Who a client certificate speaks for. Free with
+ `credcycle_cert_principal_info_free`. Immutable; may be read from any
+ thread and freed from any thread, once.
+ */
+typedef struct credcycle_cert_principal_info credcycle_cert_principal_info;
+
+/*
+ The extension state of a cert authenticator. Free with
+ `credcycle_cert_status_info_free`. Immutable; may be read from any thread
+ and freed from any thread, once.
+ */
+typedef struct credcycle_cert_status_info credcycle_cert_status_info;
+
+/*
+ A parsed certificate. Free with `credcycle_certificate_info_free`.
+ Immutable; may be read from any thread and freed from any thread, once.
+ */
+typedef struct credcycle_certificate_info credcycle_certificate_info;
+
+/*
+ A signed answer to an enrollment challenge. Free with
+ `credcycle_challenge_info_free`. Immutable; may be read from any thread
+ and freed from any thread, once.
+ */
+typedef struct credcycle_challenge_info credcycle_challenge_info;
+
+/*
+ A new private key and its CSR (from
+ `crate::client::generate_key_and_csr`). Free with
+ `credcycle_client_key_info_free`. Immutable; may be read from any thread
+ and freed from any thread, once.
+ */
+typedef struct credcycle_client_key_info credcycle_client_key_info;
+
+/*
  A universal-auth client secret's metadata (never the secret). Free with
  `credcycle_client_secret_info_free`. Immutable; may be read from any
  thread and freed from any thread, once.
@@ -172,6 +213,31 @@ typedef struct credcycle_engine credcycle_engine;
 typedef struct credcycle_engine_builder credcycle_engine_builder;
 
 /*
+ The result of a certificate enrollment or extension. Free with
+ `credcycle_enrolled_cert_info_free`. Immutable; may be read from any
+ thread and freed from any thread, once.
+ */
+typedef struct credcycle_enrolled_cert_info credcycle_enrolled_cert_info;
+
+/*
+ Enrollment and certificate lifecycle of one tenant. Shared and
+ thread-safe; free with `credcycle_enrollment_free`.
+ */
+typedef struct credcycle_enrollment credcycle_enrollment;
+
+/*
+ An enrollment (never its token). Free with
+ `credcycle_enrollment_info_free`. Immutable; may be read from any thread
+ and freed from any thread, once.
+ */
+typedef struct credcycle_enrollment_info credcycle_enrollment_info;
+
+/*
+ A list of `credcycle_enrollment_info`. Free with `credcycle_enrollment_info_list_free`. Immutable and thread-safe.
+ */
+typedef struct credcycle_enrollment_info_list credcycle_enrollment_info_list;
+
+/*
  A named reference (a token's owner or organization). Free with
  `credcycle_entity_ref_free`. Immutable; may be read from any thread and
  freed from any thread, once.
@@ -190,6 +256,18 @@ typedef struct credcycle_ext_jwt_signer_info credcycle_ext_jwt_signer_info;
  `credcycle_ext_jwt_signer_info_list_free`. Immutable and thread-safe.
  */
 typedef struct credcycle_ext_jwt_signer_info_list credcycle_ext_jwt_signer_info_list;
+
+/*
+ An external certificate authority. Free with
+ `credcycle_external_ca_info_free`. Immutable; may be read from any thread
+ and freed from any thread, once.
+ */
+typedef struct credcycle_external_ca_info credcycle_external_ca_info;
+
+/*
+ A list of `credcycle_external_ca_info`. Free with `credcycle_external_ca_info_list_free`. Immutable and thread-safe.
+ */
+typedef struct credcycle_external_ca_info_list credcycle_external_ca_info_list;
 
 /*
  One HTTP header. Free with `credcycle_header_free`. Immutable; may be read
@@ -214,6 +292,12 @@ typedef struct credcycle_identity_info credcycle_identity_info;
  Immutable and thread-safe.
  */
 typedef struct credcycle_identity_info_list credcycle_identity_info_list;
+
+/*
+ An issued certificate. Free with `credcycle_issued_cert_info_free`.
+ Immutable; may be read from any thread and freed from any thread, once.
+ */
+typedef struct credcycle_issued_cert_info credcycle_issued_cert_info;
 
 /*
  The engine's token-signing key, JWKS and JWS/JWT signing. Shared and
@@ -276,11 +360,24 @@ typedef struct credcycle_mfa_enrollment credcycle_mfa_enrollment;
 typedef struct credcycle_mfa_state credcycle_mfa_state;
 
 /*
+ A new or re-issued enrollment with its JWT, shown once. Free with
+ `credcycle_new_enrollment_info_free`. Immutable; may be read from any
+ thread and freed from any thread, once.
+ */
+typedef struct credcycle_new_enrollment_info credcycle_new_enrollment_info;
+
+/*
  What `credcycle_identities_authenticate` returns: the session token (shown
  once) and the session. Free with `credcycle_new_session_free`. Immutable;
  may be read from any thread and freed from any thread, once.
  */
 typedef struct credcycle_new_session credcycle_new_session;
+
+/*
+ The internal CA of one tenant. Shared and thread-safe; free with
+ `credcycle_pki_free`.
+ */
+typedef struct credcycle_pki credcycle_pki;
 
 /*
  Recovery codes: shown only while none has been used since they were made.
@@ -301,6 +398,13 @@ typedef struct credcycle_refreshed_token credcycle_refreshed_token;
  free with `credcycle_replay_guard_free`.
  */
 typedef struct credcycle_replay_guard credcycle_replay_guard;
+
+/*
+ The result of a router enrollment or extension. Free with
+ `credcycle_router_certs_info_free`. Immutable; may be read from any thread
+ and freed from any thread, once.
+ */
+typedef struct credcycle_router_certs_info credcycle_router_certs_info;
 
 /*
  A secret's metadata and versions (from `credcycle_secrets_*`). Free with
@@ -324,6 +428,17 @@ typedef struct credcycle_secret_version credcycle_secret_version;
  `credcycle_secrets_free`.
  */
 typedef struct credcycle_secrets credcycle_secrets;
+
+/*
+ A session certificate. Free with `credcycle_session_cert_info_free`.
+ Immutable; may be read from any thread and freed from any thread, once.
+ */
+typedef struct credcycle_session_cert_info credcycle_session_cert_info;
+
+/*
+ A list of `credcycle_session_cert_info`. Free with `credcycle_session_cert_info_list_free`. Immutable and thread-safe.
+ */
+typedef struct credcycle_session_cert_info_list credcycle_session_cert_info_list;
 
 /*
  An API session (never its token). Free with `credcycle_session_info_free`.
@@ -422,6 +537,12 @@ typedef struct credcycle_universal_auth_info credcycle_universal_auth_info;
  it only from that callback's thread.
  */
 typedef struct credcycle_value_out credcycle_value_out;
+
+/*
+ A chain that verified. Free with `credcycle_verified_chain_info_free`.
+ Immutable; may be read from any thread and freed from any thread, once.
+ */
+typedef struct credcycle_verified_chain_info credcycle_verified_chain_info;
 
 /*
  The header and claims of a verified JWT, as JSON texts. Free with
@@ -837,6 +958,134 @@ typedef struct {
    */
   uint32_t lockout_counter_reset_secs;
 } credcycle_universal_auth_settings;
+
+/*
+ Options of `credcycle_pki_create_ca`. Zero-initialize it (`{0}`) for the
+ defaults.
+ */
+typedef struct {
+  /*
+   `p256` (default when NULL), `p384` or `ed25519`.
+   */
+  const char *algorithm;
+  /*
+   Whether `validity_secs` is set.
+   */
+  bool has_validity_secs;
+  /*
+   Root validity in seconds (default: the policy's).
+   */
+  int64_t validity_secs;
+  /*
+   The KeyManager key to create (NULL: a generated id).
+   */
+  const char *key_id;
+} credcycle_create_ca_options;
+
+/*
+ How `credcycle_pki_issue` issues one certificate. Zero-initialize it and
+ set `identity_id`.
+ */
+typedef struct {
+  /*
+   `client` (default when NULL), `router_server` or `session`.
+   */
+  const char *kind;
+  /*
+   The identity id: the subject CN and the SPIFFE id's last segment.
+   */
+  const char *identity_id;
+  /*
+   DNS subjectAltNames (router server certificates only).
+   */
+  const char *const *dns_names;
+  /*
+   How many entries `dns_names` has.
+   */
+  size_t dns_names_count;
+  /*
+   IP subjectAltNames (router server certificates only).
+   */
+  const char *const *ip_addresses;
+  /*
+   How many entries `ip_addresses` has.
+   */
+  size_t ip_addresses_count;
+  /*
+   Also copy the CSR's requested DNS/IP names (router server only).
+   */
+  bool include_requested_sans;
+  /*
+   Whether `validity_secs` is set.
+   */
+  bool has_validity_secs;
+  /*
+   A validity shorter than the policy's, in seconds (at least 60).
+   */
+  int64_t validity_secs;
+} credcycle_issue_profile;
+
+/*
+ What `credcycle_enrollment_create` makes. Zero-initialize it and set
+ `method`; fields the method does not use must stay NULL / empty.
+ */
+typedef struct {
+  /*
+   `ott`, `ottca`, `updb` or `router`.
+   */
+  const char *method;
+  /*
+   The external CA (`ottca`, required).
+   */
+  const char *ca_id;
+  /*
+   The username (`updb`, required).
+   */
+  const char *username;
+  /*
+   Server certificate DNS names (`router`).
+   */
+  const char *const *dns_names;
+  /*
+   How many entries `dns_names` has.
+   */
+  size_t dns_names_count;
+  /*
+   Server certificate IP addresses (`router`).
+   */
+  const char *const *ip_addresses;
+  /*
+   How many entries `ip_addresses` has.
+   */
+  size_t ip_addresses_count;
+} credcycle_enrollment_spec;
+
+/*
+ Options of `credcycle_enrollment_register_ca`: every flag is read as
+ given (zero-initialized means every use disabled).
+ */
+typedef struct {
+  /*
+   Unique name (1..=64 of `[A-Za-z0-9_.-]`).
+   */
+  const char *name;
+  /*
+   Certificates of this CA may create identities.
+   */
+  bool auto_enrollment;
+  /*
+   Certificates of this CA may enroll through `ottca` tokens.
+   */
+  bool ott_ca_enrollment;
+  /*
+   Certificates of this CA may authenticate.
+   */
+  bool auth_enabled;
+  /*
+   Name format of auto-enrolled identities (NULL: `[caName]-[commonName]`).
+   */
+  const char *identity_name_format;
+} credcycle_external_ca_options;
 
 /*
  A new secret value: `generate > 0` asks for that many random bytes
@@ -2556,6 +2805,503 @@ credcycle_result credcycle_machine_auth_renew(const credcycle_machine_auth *mach
 credcycle_result credcycle_machine_auth_revoke(const credcycle_machine_auth *machine_auth, const char *access_token);
 
 /*
+ The internal CA of `tenant` (operation `engine.pki`). Free with
+ `credcycle_pki_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_engine_pki(const credcycle_engine *engine, const char *tenant, const credcycle_pki **out_pki);
+
+/*
+ Drops this handle. NULL is a no-op.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_pki_free(const credcycle_pki *pki);
+
+/*
+ Enrollment and certificate lifecycle of `tenant` (operation
+ `engine.enrollment`). Free with `credcycle_enrollment_free`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_engine_enrollment(const credcycle_engine *engine, const char *tenant, const credcycle_enrollment **out_enrollment);
+
+/*
+ Drops this handle. NULL is a no-op.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_enrollment_free(const credcycle_enrollment *enrollment);
+
+/*
+ A new private key of `algorithm` (`p256`, `p384` or `ed25519`) and its
+ CSR for `CN=<common_name>`, requesting `dns_names_len` DNS names and
+ `ip_addresses_len` IP addresses (either array may be NULL when its length
+ is 0) (operation `client.generate_key_and_csr`). Free with
+ `credcycle_client_key_info_free`. `INVALID_INPUT` naming `algorithm`,
+ `common_name` or `ip_addresses`.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_generate_key_and_csr(const char *algorithm, const char *common_name, const char *const *dns_names, size_t dns_names_len, const char *const *ip_addresses, size_t ip_addresses_len, credcycle_client_key_info **out_key);
+
+/*
+ The enrolling client's check of a challenge answer (its four fields, as
+ received) against the enrollment JWKS (JSON) it trusts and the `nonce`
+ it sent (operation `client.verify_challenge`). `CREDCYCLE_RESULT_OK`
+ when it verifies; `VERIFICATION_FAILED`; `INVALID_INPUT` naming `nonce`
+ or the JWKS.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_verify_challenge(const char *jwks_json, const char *nonce, const char *algorithm, const char *kid, const char *signature, const char *ca_pool);
+
+/*
+ Creates the tenant's CA: a KeyManager key and a self-signed root.
+ `options` may be NULL (P-256, the policy's validity, a generated key id).
+ Free the result with `credcycle_ca_info_free`. `INVALID_INPUT` naming the
+ field; `ALREADY_EXISTS` when the tenant has a CA (operation
+ `pki.create_ca`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_pki_create_ca(const credcycle_pki *pki, const char *common_name, const char *trust_domain, const credcycle_create_ca_options *options, credcycle_ca_info **out_ca);
+
+/*
+ Imports an existing CA: its PEM chain (issuing CA first) and the
+ KeyManager key holding its private key. Free with
+ `credcycle_ca_info_free`. `INVALID_INPUT`, `ALREADY_EXISTS`, key manager
+ errors (operation `pki.import_ca`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_pki_import_ca(const credcycle_pki *pki, const char *chain_pem, const char *key_id, const char *trust_domain, credcycle_ca_info **out_ca);
+
+/*
+ The tenant's CA. Free with `credcycle_ca_info_free`. `NOT_FOUND` before
+ one is created or imported (operation `pki.ca`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_pki_ca(const credcycle_pki *pki, credcycle_ca_info **out_ca);
+
+/*
+ Writes the CA chain as PEM, NUL-terminated, to `(buf, len)`; `*out_n` is
+ the bytes written or needed, NUL included. `NOT_FOUND` without a CA
+ (operation `pki.bundle_pem`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_pki_bundle_pem(const credcycle_pki *pki, char *buf, size_t len, size_t *out_n);
+
+/*
+ Writes the CA chain as a base64 certs-only PKCS#7, NUL-terminated, to
+ `(buf, len)`; `*out_n` is the bytes written or needed, NUL included.
+ `NOT_FOUND` without a CA (operation `pki.bundle_pkcs7_base64`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_pki_bundle_pkcs7_base64(const credcycle_pki *pki, char *buf, size_t len, size_t *out_n);
+
+/*
+ Parses and verifies a CSR (PEM), then issues a certificate of `profile`;
+ writes nothing to the store. Free with `credcycle_issued_cert_info_free`.
+ `INVALID_INPUT` naming `csr` or the profile field; `NOT_FOUND` without a
+ CA (operation `pki.issue`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_pki_issue(const credcycle_pki *pki, const char *csr_pem, const credcycle_issue_profile *profile, credcycle_issued_cert_info **out_cert);
+
+/*
+ Verifies a client chain (PEM, leaf first) against the tenant CA now. Free
+ with `credcycle_verified_chain_info_free`. `CERTIFICATE_REJECTED` (1601)
+ naming the certificate and why; `INVALID_INPUT`; `NOT_FOUND` without a CA
+ (operation `pki.verify_client_chain`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_pki_verify_client_chain(const credcycle_pki *pki, const char *chain_pem, credcycle_verified_chain_info **out_verified);
+
+/*
+ Writes the enrollment JWKS (`{"keys":[...]}` JSON, NUL-terminated) to
+ `(buf, len)`; `*out_n` is the bytes written or needed, NUL included.
+ Creates the signing key on first use (operation `enrollment.jwks`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_jwks(const credcycle_enrollment *enrollment, char *buf, size_t len, size_t *out_n);
+
+/*
+ Writes the current enrollment signing key's `kid`, NUL-terminated, to
+ `(buf, len)`; `*out_n` is the bytes written or needed, NUL included
+ (operation `enrollment.current_kid`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_current_kid(const credcycle_enrollment *enrollment, char *buf, size_t len, size_t *out_n);
+
+/*
+ Rotates the enrollment signing key and writes the new `kid`, NUL-
+ terminated, to `(buf, len)`; `*out_n` is the bytes written or needed, NUL
+ included. Each call rotates: size the buffer generously (a `kid` is short)
+ (operation `enrollment.rotate_signing_key`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_rotate_signing_key(const credcycle_enrollment *enrollment, char *buf, size_t len, size_t *out_n);
+
+/*
+ Signs the client's `nonce` (a UUID) and the tenant's CA pool with key
+ `kid`. Free with `credcycle_challenge_info_free`. `INVALID_INPUT` naming
+ `nonce` or `kid`; `NOT_FOUND`; `INVALID_STATE` for a retired key
+ (operation `enrollment.challenge`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_challenge(const credcycle_enrollment *enrollment, const char *kid, const char *nonce, credcycle_challenge_info **out_challenge);
+
+/*
+ Creates an enrollment of an identity; its JWT is shown once. Free with
+ `credcycle_new_enrollment_info_free`. `INVALID_INPUT` naming the field;
+ `NOT_FOUND`; `ALREADY_EXISTS` while one of the method is pending;
+ `POLICY_VIOLATION` (operation `enrollment.create`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_create(const credcycle_enrollment *enrollment, const char *identity_id, const credcycle_enrollment_spec *spec, credcycle_new_enrollment_info **out_enrollment);
+
+/*
+ Re-issues an unused enrollment with a new token and expiry. Free with
+ `credcycle_new_enrollment_info_free`. `INVALID_INPUT`; `NOT_FOUND`;
+ `INVALID_STATE` for a used one (operation `enrollment.reissue`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_reissue(const credcycle_enrollment *enrollment, const char *identity_id, const char *method, credcycle_new_enrollment_info **out_enrollment);
+
+/*
+ An identity's enrollment of `method` (`ott`, `ottca`, `updb`, `router`).
+ Free with `credcycle_enrollment_info_free`. `INVALID_INPUT`; `NOT_FOUND`
+ (operation `enrollment.get`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_get(const credcycle_enrollment *enrollment, const char *identity_id, const char *method, credcycle_enrollment_info **out_enrollment);
+
+/*
+ An identity's enrollments. Free with `credcycle_enrollment_info_list_free`
+ (operation `enrollment.list`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_list(const credcycle_enrollment *enrollment, const char *identity_id, credcycle_enrollment_info_list **out_list);
+
+/*
+ Deletes an identity's enrollment of `method`. `INVALID_INPUT`; `NOT_FOUND`
+ (operation `enrollment.delete`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_delete(const credcycle_enrollment *enrollment, const char *identity_id, const char *method);
+
+/*
+ `ott`: redeems the enrollment JWT with a CSR (PEM); the certificate of the
+ new cert authenticator. A token works once. Free with
+ `credcycle_enrolled_cert_info_free`. `INVALID_INPUT` naming `token` or
+ `csr`; `VERIFICATION_FAILED`; `ENROLLMENT_TOKEN_USED` (1650);
+ `INVALID_STATE` (expired) (operation `enrollment.enroll_ott`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_enroll_ott(const credcycle_enrollment *enrollment, const char *jwt, const char *csr_pem, credcycle_enrolled_cert_info **out_cert);
+
+/*
+ `ottca`: redeems the JWT with a chain (PEM, leaf first) from the
+ enrollment's external CA. Free with `credcycle_enrolled_cert_info_free`.
+ As `credcycle_enrollment_enroll_ott`; `CERTIFICATE_REJECTED` (1601)
+ (operation `enrollment.enroll_ottca`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_enroll_ottca(const credcycle_enrollment *enrollment, const char *jwt, const char *chain_pem, credcycle_enrolled_cert_info **out_cert);
+
+/*
+ `updb`: redeems the JWT and sets the initial username and password. Free
+ with `credcycle_authenticator_info_free`. As
+ `credcycle_enrollment_enroll_ott`; `INVALID_INPUT` naming `username` or
+ `password`; `POLICY_VIOLATION` (operation `enrollment.enroll_updb`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_enroll_updb(const credcycle_enrollment *enrollment, const char *jwt, const char *username, const char *password, credcycle_authenticator_info **out_authenticator);
+
+/*
+ Router enrollment: the JWT with a client CSR and a server CSR. Free with
+ `credcycle_router_certs_info_free`. As `credcycle_enrollment_enroll_ott`,
+ naming `client_csr` or `server_csr` (operation
+ `enrollment.enroll_router`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_enroll_router(const credcycle_enrollment *enrollment, const char *jwt, const char *client_csr, const char *server_csr, credcycle_router_certs_info **out_certs);
+
+/*
+ CA auto-enrollment: a chain (PEM, leaf first) from a verified external CA
+ with auto-enrollment creates an identity and its cert authenticator, once
+ per certificate. Free with `credcycle_enrolled_cert_info_free`.
+ `CERTIFICATE_REJECTED`; `POLICY_VIOLATION`; `ALREADY_EXISTS` (operation
+ `enrollment.enroll_ca_auto`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_enroll_ca_auto(const credcycle_enrollment *enrollment, const char *chain_pem, credcycle_enrolled_cert_info **out_cert);
+
+/*
+ Extends a cert authenticator's certificate; the new one is pending until
+ `credcycle_enrollment_extend_verify`. Free with
+ `credcycle_enrolled_cert_info_free`. `INVALID_INPUT`;
+ `VERIFICATION_FAILED`; `INVALID_STATE`; `NOT_FOUND` (operation
+ `enrollment.extend`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_extend(const credcycle_enrollment *enrollment, const credcycle_subject *who, const char *authenticator_id, const char *current_cert_pem, const char *csr_pem, credcycle_enrolled_cert_info **out_cert);
+
+/*
+ Completes an extension with the pending certificate; the old one stops at
+ once. Free with `credcycle_cert_status_info_free`. `INVALID_STATE` without
+ a pending certificate; `VERIFICATION_FAILED` when it is not that one
+ (operation `enrollment.extend_verify`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_extend_verify(const credcycle_enrollment *enrollment, const credcycle_subject *who, const char *authenticator_id, const char *new_cert_pem, credcycle_cert_status_info **out_status);
+
+/*
+ Router extension: new client and server certificates; the old client
+ certificate stops at once. Free with `credcycle_router_certs_info_free`.
+ As `credcycle_enrollment_extend` (operation `enrollment.extend_router`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_extend_router(const credcycle_enrollment *enrollment, const credcycle_subject *who, const char *authenticator_id, const char *current_cert_pem, const char *client_csr, const char *server_csr, credcycle_router_certs_info **out_certs);
+
+/*
+ An administrator asks for the certificate to be extended. Free with
+ `credcycle_cert_status_info_free`. `NOT_FOUND`; `INVALID_INPUT` (operation
+ `enrollment.request_extend`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_request_extend(const credcycle_enrollment *enrollment, const char *authenticator_id, credcycle_cert_status_info **out_status);
+
+/*
+ An administrator asks for a new key at the next extension. Free with
+ `credcycle_cert_status_info_free`. `NOT_FOUND`; `INVALID_INPUT` (operation
+ `enrollment.request_key_roll`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_request_key_roll(const credcycle_enrollment *enrollment, const char *authenticator_id, credcycle_cert_status_info **out_status);
+
+/*
+ The extension state of one of the subject's cert authenticators. Free with
+ `credcycle_cert_status_info_free`. `NOT_FOUND`; `INVALID_INPUT` (operation
+ `enrollment.cert_status`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_cert_status(const credcycle_enrollment *enrollment, const credcycle_subject *who, const char *authenticator_id, credcycle_cert_status_info **out_status);
+
+/*
+ Registers an external CA (one PEM certificate); the result carries the
+ verification token. Free with `credcycle_external_ca_info_free`.
+ `INVALID_INPUT` naming the field; `ALREADY_EXISTS` (operation
+ `enrollment.register_ca`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_register_ca(const credcycle_enrollment *enrollment, const char *certificate_pem, const credcycle_external_ca_options *options, credcycle_external_ca_info **out_ca);
+
+/*
+ Verifies an external CA with a certificate it signed whose common name is
+ the verification token. Free with `credcycle_external_ca_info_free`.
+ `VERIFICATION_FAILED`; `INVALID_INPUT`; `NOT_FOUND` (operation
+ `enrollment.verify_ca`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_verify_ca(const credcycle_enrollment *enrollment, const char *ca_id, const char *certificate_pem, credcycle_external_ca_info **out_ca);
+
+/*
+ An external CA. Free with `credcycle_external_ca_info_free`. `NOT_FOUND`
+ (operation `enrollment.get_ca`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_get_ca(const credcycle_enrollment *enrollment, const char *ca_id, credcycle_external_ca_info **out_ca);
+
+/*
+ Every external CA of the tenant. Free with
+ `credcycle_external_ca_info_list_free` (operation `enrollment.list_cas`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_list_cas(const credcycle_enrollment *enrollment, credcycle_external_ca_info_list **out_list);
+
+/*
+ Deletes an external CA. `NOT_FOUND` (operation `enrollment.delete_ca`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_delete_ca(const credcycle_enrollment *enrollment, const char *ca_id);
+
+/*
+ Issues a client certificate for the API session of `session_token`. Free
+ with `credcycle_session_cert_info_free`. `INVALID_INPUT` naming `csr`;
+ session errors (operation `enrollment.create_session_cert`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_create_session_cert(const credcycle_enrollment *enrollment, const char *session_token, const char *csr_pem, credcycle_session_cert_info **out_cert);
+
+/*
+ The session's certificates. Free with
+ `credcycle_session_cert_info_list_free`. Session errors (operation
+ `enrollment.list_session_certs`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_list_session_certs(const credcycle_enrollment *enrollment, const char *session_token, credcycle_session_cert_info_list **out_list);
+
+/*
+ One of the session's certificates. Free with
+ `credcycle_session_cert_info_free`. `NOT_FOUND`; session errors (operation
+ `enrollment.get_session_cert`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_get_session_cert(const credcycle_enrollment *enrollment, const char *session_token, const char *id, credcycle_session_cert_info **out_cert);
+
+/*
+ Deletes one of the session's certificates. `NOT_FOUND`; session errors
+ (operation `enrollment.delete_session_cert`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_delete_session_cert(const credcycle_enrollment *enrollment, const char *session_token, const char *id);
+
+/*
+ Who a client chain (PEM, leaf first) speaks for: it must verify now to the
+ internal CA or a verified external CA, and the leaf must be a live
+ credential. Free with `credcycle_cert_principal_info_free`.
+ `INVALID_INPUT`; `CERTIFICATE_REJECTED` (1601); `VERIFICATION_FAILED`
+ (operation `enrollment.authorize_chain`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_authorize_chain(const credcycle_enrollment *enrollment, const char *chain_pem, credcycle_cert_principal_info **out_principal);
+
+/*
+ Whose credential a certificate (PEM) is, without checking its chain. Free
+ with `credcycle_cert_principal_info_free`. `INVALID_INPUT`;
+ `VERIFICATION_FAILED` (operation `enrollment.cert_owner`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_cert_owner(const credcycle_enrollment *enrollment, const char *certificate_pem, credcycle_cert_principal_info **out_principal);
+
+/*
  Frees the object. NULL is a no-op; call it exactly once per object (never
  on a borrowed pointer).
 
@@ -3907,6 +4653,1160 @@ credcycle_str credcycle_access_token_grant_token_type(const credcycle_access_tok
  (readable inputs, writable outputs, live handles from this library).
  */
 const credcycle_access_token_info *credcycle_access_token_grant_info(const credcycle_access_token_grant *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_certificate_info_free(credcycle_certificate_info *p);
+
+/*
+ The certificate (PEM). Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_certificate_info_pem(const credcycle_certificate_info *p);
+
+/*
+ The subject, RFC 4514 style. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_certificate_info_subject(const credcycle_certificate_info *p);
+
+/*
+ The subject's first commonName, if any. Returns whether it is set; if so
+ and `out` is not NULL, writes a view borrowed from the object to `*out`.
+ `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_certificate_info_common_name(const credcycle_certificate_info *p, credcycle_str *out);
+
+/*
+ Serial number, lower-case hex. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_certificate_info_serial_hex(const credcycle_certificate_info *p);
+
+/*
+ Lower-case hex SHA-256 of the DER. Borrowed from the object; empty for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_certificate_info_fingerprint(const credcycle_certificate_info *p);
+
+/*
+ Start of validity. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_certificate_info_not_before(const credcycle_certificate_info *p);
+
+/*
+ End of validity. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_certificate_info_not_after(const credcycle_certificate_info *p);
+
+/*
+ The key type (`EC P-256`, `EC P-384`, `Ed25519`, `RSA-<bits>`), empty for
+ a key the engine refuses. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_certificate_info_key_type(const credcycle_certificate_info *p);
+
+/*
+ basicConstraints cA. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_certificate_info_is_ca(const credcycle_certificate_info *p);
+
+/*
+ The number of entries of `dns_name`. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_certificate_info_dns_name_count(const credcycle_certificate_info *p);
+
+/*
+ subjectAltName DNS names. Entry `i`, borrowed from the object; empty when
+ out of range or NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_certificate_info_dns_name(const credcycle_certificate_info *p, size_t i);
+
+/*
+ The number of entries of `ip_address`. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_certificate_info_ip_address_count(const credcycle_certificate_info *p);
+
+/*
+ subjectAltName IP addresses. Entry `i`, borrowed from the object; empty
+ when out of range or NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_certificate_info_ip_address(const credcycle_certificate_info *p, size_t i);
+
+/*
+ The number of entries of `uri`. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_certificate_info_uri_count(const credcycle_certificate_info *p);
+
+/*
+ subjectAltName URIs. Entry `i`, borrowed from the object; empty when out
+ of range or NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_certificate_info_uri(const credcycle_certificate_info *p, size_t i);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_ca_info_free(credcycle_ca_info *p);
+
+/*
+ The KeyManager key that signs. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_ca_info_key_id(const credcycle_ca_info *p);
+
+/*
+ The issuing key's type. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_ca_info_key_type(const credcycle_ca_info *p);
+
+/*
+ SPIFFE trust domain. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_ca_info_trust_domain(const credcycle_ca_info *p);
+
+/*
+ The issuing CA certificate. Borrowed from the object (valid until it is
+ freed; do not free it). NULL for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_certificate_info *credcycle_ca_info_certificate(const credcycle_ca_info *p);
+
+/*
+ The issuing CA certificate, then its issuers (PEM). Borrowed from the
+ object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_ca_info_chain_pem(const credcycle_ca_info *p);
+
+/*
+ When it was created or imported. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_ca_info_create_time(const credcycle_ca_info *p);
+
+/*
+ Whether it was imported (otherwise self-signed here). `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_ca_info_imported(const credcycle_ca_info *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_issued_cert_info_free(credcycle_issued_cert_info *p);
+
+/*
+ The certificate (PEM). Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_issued_cert_info_pem(const credcycle_issued_cert_info *p);
+
+/*
+ The certificate, then the CA chain (PEM). Borrowed from the object; empty
+ for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_issued_cert_info_chain_pem(const credcycle_issued_cert_info *p);
+
+/*
+ Serial number, lower-case hex. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_issued_cert_info_serial_hex(const credcycle_issued_cert_info *p);
+
+/*
+ Lower-case hex SHA-256 of the DER. Borrowed from the object; empty for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_issued_cert_info_fingerprint(const credcycle_issued_cert_info *p);
+
+/*
+ Start of validity. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_issued_cert_info_not_before(const credcycle_issued_cert_info *p);
+
+/*
+ End of validity. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_issued_cert_info_not_after(const credcycle_issued_cert_info *p);
+
+/*
+ The SAN URI (`spiffe://…/identity/<id>`). Borrowed from the object; empty
+ for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_issued_cert_info_spiffe_id(const credcycle_issued_cert_info *p);
+
+/*
+ The certified key's type. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_issued_cert_info_key_type(const credcycle_issued_cert_info *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_verified_chain_info_free(credcycle_verified_chain_info *p);
+
+/*
+ The leaf. Borrowed from the object (valid until it is freed; do not free
+ it). NULL for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_certificate_info *credcycle_verified_chain_info_leaf(const credcycle_verified_chain_info *p);
+
+/*
+ The number of entries of `path_fingerprint`. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_verified_chain_info_path_fingerprint_count(const credcycle_verified_chain_info *p);
+
+/*
+ Fingerprints from the leaf to the anchor (inclusive). Entry `i`, borrowed
+ from the object; empty when out of range or NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_verified_chain_info_path_fingerprint(const credcycle_verified_chain_info *p, size_t i);
+
+/*
+ The anchor the path ends at (PEM). Borrowed from the object; empty for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_verified_chain_info_anchor_pem(const credcycle_verified_chain_info *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_client_key_info_free(credcycle_client_key_info *p);
+
+/*
+ The private key, PKCS#8 PEM. Keep it secret. Copies it, NUL-terminated,
+ into `(buf, len)`; `*out_n` is the bytes written or needed, NUL included
+ (`INSUFFICIENT_SIZE` when `len` is too small). Secret: the library's copy
+ is zeroized when the object is freed; zero yours when done.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_client_key_info_key_pkcs8_pem(const credcycle_client_key_info *p, char *buf, size_t len, size_t *out_n);
+
+/*
+ The CSR (PEM). Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_client_key_info_csr_pem(const credcycle_client_key_info *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_enrollment_info_free(credcycle_enrollment_info *p);
+
+/*
+ UUID. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrollment_info_id(const credcycle_enrollment_info *p);
+
+/*
+ The identity it enrolls. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrollment_info_identity_id(const credcycle_enrollment_info *p);
+
+/*
+ `ott`, `ottca`, `updb` or `erott` (router). Borrowed from the object;
+ empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrollment_info_method(const credcycle_enrollment_info *p);
+
+/*
+ The external CA (`ottca`). Returns whether it is set; if so and `out` is
+ not NULL, writes a view borrowed from the object to `*out`. `false` for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_enrollment_info_ca_id(const credcycle_enrollment_info *p, credcycle_str *out);
+
+/*
+ The username (`updb`). Returns whether it is set; if so and `out` is not
+ NULL, writes a view borrowed from the object to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_enrollment_info_username(const credcycle_enrollment_info *p, credcycle_str *out);
+
+/*
+ The number of entries of `dns_name`. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_enrollment_info_dns_name_count(const credcycle_enrollment_info *p);
+
+/*
+ Router server certificate DNS names. Entry `i`, borrowed from the object;
+ empty when out of range or NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrollment_info_dns_name(const credcycle_enrollment_info *p, size_t i);
+
+/*
+ The number of entries of `ip_address`. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_enrollment_info_ip_address_count(const credcycle_enrollment_info *p);
+
+/*
+ Router server certificate IP addresses. Entry `i`, borrowed from the
+ object; empty when out of range or NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrollment_info_ip_address(const credcycle_enrollment_info *p, size_t i);
+
+/*
+ `PENDING`, `USED` or `EXPIRED` (when read). Borrowed from the object;
+ empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrollment_info_state(const credcycle_enrollment_info *p);
+
+/*
+ Creation (or last re-issue) time. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_enrollment_info_create_time(const credcycle_enrollment_info *p);
+
+/*
+ When the token stops working. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_enrollment_info_expires_at(const credcycle_enrollment_info *p);
+
+/*
+ When the token was redeemed. Returns whether it is set; if so and `out` is
+ not NULL, writes it to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_enrollment_info_used_at(const credcycle_enrollment_info *p, int64_t *out);
+
+/*
+ The authenticator the redemption created. Returns whether it is set; if so
+ and `out` is not NULL, writes a view borrowed from the object to `*out`.
+ `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_enrollment_info_authenticator_id(const credcycle_enrollment_info *p, credcycle_str *out);
+
+/*
+ Frees the list and its entries. NULL is a no-op; call it exactly once.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_enrollment_info_list_free(credcycle_enrollment_info_list *p);
+
+/*
+ The number of entries. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_enrollment_info_list_len(const credcycle_enrollment_info_list *p);
+
+/*
+ Entry `i`, borrowed from the list (valid until the list is freed; do not
+ free it); NULL when out of range or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_enrollment_info *credcycle_enrollment_info_list_get(const credcycle_enrollment_info_list *p, size_t i);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_new_enrollment_info_free(credcycle_new_enrollment_info *p);
+
+/*
+ The enrollment JWT for the enrolling client. Copies it, NUL-terminated,
+ into `(buf, len)`; `*out_n` is the bytes written or needed, NUL included
+ (`INSUFFICIENT_SIZE` when `len` is too small). Secret: the library's copy
+ is zeroized when the object is freed; zero yours when done.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_new_enrollment_info_jwt(const credcycle_new_enrollment_info *p, char *buf, size_t len, size_t *out_n);
+
+/*
+ The enrollment. Borrowed from the object (valid until it is freed; do not
+ free it). NULL for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_enrollment_info *credcycle_new_enrollment_info_enrollment(const credcycle_new_enrollment_info *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_enrolled_cert_info_free(credcycle_enrolled_cert_info *p);
+
+/*
+ The identity. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrolled_cert_info_identity_id(const credcycle_enrolled_cert_info *p);
+
+/*
+ The cert authenticator created (or, for extension, used). Borrowed from
+ the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrolled_cert_info_authenticator_id(const credcycle_enrolled_cert_info *p);
+
+/*
+ The certificate (PEM). Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrolled_cert_info_certificate_pem(const credcycle_enrolled_cert_info *p);
+
+/*
+ The certificate and its issuing chain (PEM). Borrowed from the object;
+ empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrolled_cert_info_chain_pem(const credcycle_enrolled_cert_info *p);
+
+/*
+ Lower-case hex SHA-256 of the certificate. Borrowed from the object; empty
+ for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrolled_cert_info_fingerprint(const credcycle_enrolled_cert_info *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_router_certs_info_free(credcycle_router_certs_info *p);
+
+/*
+ The client certificate and its authenticator. Borrowed from the object
+ (valid until it is freed; do not free it). NULL for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_enrolled_cert_info *credcycle_router_certs_info_client(const credcycle_router_certs_info *p);
+
+/*
+ The server certificate (PEM). Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_router_certs_info_server_certificate_pem(const credcycle_router_certs_info *p);
+
+/*
+ The server certificate and its chain (PEM). Borrowed from the object;
+ empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_router_certs_info_server_chain_pem(const credcycle_router_certs_info *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_external_ca_info_free(credcycle_external_ca_info *p);
+
+/*
+ UUID. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_external_ca_info_id(const credcycle_external_ca_info *p);
+
+/*
+ Unique name. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_external_ca_info_name(const credcycle_external_ca_info *p);
+
+/*
+ The CA certificate (PEM). Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_external_ca_info_certificate_pem(const credcycle_external_ca_info *p);
+
+/*
+ Lower-case hex SHA-256 of the CA certificate. Borrowed from the object;
+ empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_external_ca_info_fingerprint(const credcycle_external_ca_info *p);
+
+/*
+ Whether proof of possession was given. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_external_ca_info_verified(const credcycle_external_ca_info *p);
+
+/*
+ The common name the proof certificate must carry (while unverified).
+ Returns whether it is set; if so and `out` is not NULL, writes a view
+ borrowed from the object to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_external_ca_info_verification_token(const credcycle_external_ca_info *p, credcycle_str *out);
+
+/*
+ Auto-enrollment allowed. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_external_ca_info_auto_enrollment(const credcycle_external_ca_info *p);
+
+/*
+ `ottca` enrollment allowed. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_external_ca_info_ott_ca_enrollment(const credcycle_external_ca_info *p);
+
+/*
+ Authentication allowed. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_external_ca_info_auth_enabled(const credcycle_external_ca_info *p);
+
+/*
+ Name format of auto-enrolled identities. Borrowed from the object; empty
+ for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_external_ca_info_identity_name_format(const credcycle_external_ca_info *p);
+
+/*
+ Creation time. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_external_ca_info_create_time(const credcycle_external_ca_info *p);
+
+/*
+ Frees the list and its entries. NULL is a no-op; call it exactly once.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_external_ca_info_list_free(credcycle_external_ca_info_list *p);
+
+/*
+ The number of entries. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_external_ca_info_list_len(const credcycle_external_ca_info_list *p);
+
+/*
+ Entry `i`, borrowed from the list (valid until the list is freed; do not
+ free it); NULL when out of range or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_external_ca_info *credcycle_external_ca_info_list_get(const credcycle_external_ca_info_list *p, size_t i);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_cert_status_info_free(credcycle_cert_status_info *p);
+
+/*
+ The authenticator. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_cert_status_info_authenticator_id(const credcycle_cert_status_info *p);
+
+/*
+ Fingerprint of the current certificate. Borrowed from the object; empty
+ for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_cert_status_info_fingerprint(const credcycle_cert_status_info *p);
+
+/*
+ Fingerprint of the pending replacement, during an extension. Returns
+ whether it is set; if so and `out` is not NULL, writes a view borrowed
+ from the object to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_cert_status_info_pending_fingerprint(const credcycle_cert_status_info *p, credcycle_str *out);
+
+/*
+ When the current certificate expires (engine-issued ones). Returns whether
+ it is set; if so and `out` is not NULL, writes it to `*out`. `false` for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_cert_status_info_not_after(const credcycle_cert_status_info *p, int64_t *out);
+
+/*
+ Whether the engine issued the current certificate. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_cert_status_info_issued_by_engine(const credcycle_cert_status_info *p);
+
+/*
+ An administrator asked for an extension. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_cert_status_info_request_extend(const credcycle_cert_status_info *p);
+
+/*
+ An administrator asked for a new key. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_cert_status_info_request_key_roll(const credcycle_cert_status_info *p);
+
+/*
+ When the last extension was verified. Returns whether it is set; if so and
+ `out` is not NULL, writes it to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_cert_status_info_last_extend_time(const credcycle_cert_status_info *p, int64_t *out);
+
+/*
+ Whether the last verified extension changed the key. Returns whether it is
+ set; if so and `out` is not NULL, writes it to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_cert_status_info_last_extend_key_changed(const credcycle_cert_status_info *p, bool *out);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_session_cert_info_free(credcycle_session_cert_info *p);
+
+/*
+ Its id: the lower-case hex SHA-256 fingerprint. Borrowed from the object;
+ empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_session_cert_info_id(const credcycle_session_cert_info *p);
+
+/*
+ The API session's id. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_session_cert_info_session_id(const credcycle_session_cert_info *p);
+
+/*
+ The identity. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_session_cert_info_identity_id(const credcycle_session_cert_info *p);
+
+/*
+ The certificate (PEM). Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_session_cert_info_certificate_pem(const credcycle_session_cert_info *p);
+
+/*
+ The certificate and its chain (PEM). Borrowed from the object; empty for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_session_cert_info_chain_pem(const credcycle_session_cert_info *p);
+
+/*
+ Serial number (hex). Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_session_cert_info_serial(const credcycle_session_cert_info *p);
+
+/*
+ Start of validity. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_session_cert_info_not_before(const credcycle_session_cert_info *p);
+
+/*
+ End of validity. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_session_cert_info_not_after(const credcycle_session_cert_info *p);
+
+/*
+ Frees the list and its entries. NULL is a no-op; call it exactly once.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_session_cert_info_list_free(credcycle_session_cert_info_list *p);
+
+/*
+ The number of entries. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_session_cert_info_list_len(const credcycle_session_cert_info_list *p);
+
+/*
+ Entry `i`, borrowed from the list (valid until the list is freed; do not
+ free it); NULL when out of range or for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+const credcycle_session_cert_info *credcycle_session_cert_info_list_get(const credcycle_session_cert_info_list *p, size_t i);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_cert_principal_info_free(credcycle_cert_principal_info *p);
+
+/*
+ The identity. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_cert_principal_info_identity_id(const credcycle_cert_principal_info *p);
+
+/*
+ The cert authenticator, for an authenticator's certificate. Returns
+ whether it is set; if so and `out` is not NULL, writes a view borrowed
+ from the object to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_cert_principal_info_authenticator_id(const credcycle_cert_principal_info *p, credcycle_str *out);
+
+/*
+ The API session's id, for a session certificate. Returns whether it is
+ set; if so and `out` is not NULL, writes a view borrowed from the object
+ to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_cert_principal_info_session_id(const credcycle_cert_principal_info *p, credcycle_str *out);
+
+/*
+ The leaf is the authenticator's pending certificate. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_cert_principal_info_pending(const credcycle_cert_principal_info *p);
+
+/*
+ The leaf's fingerprint. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_cert_principal_info_fingerprint(const credcycle_cert_principal_info *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_challenge_info_free(credcycle_challenge_info *p);
+
+/*
+ `ES256`. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_challenge_info_algorithm(const credcycle_challenge_info *p);
+
+/*
+ The signing key's id (in the enrollment JWKS). Borrowed from the object;
+ empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_challenge_info_kid(const credcycle_challenge_info *p);
+
+/*
+ base64url of the `r || s` signature. Borrowed from the object; empty for
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_challenge_info_signature(const credcycle_challenge_info *p);
+
+/*
+ The CA bundle (PEM) the signature covers. Borrowed from the object; empty
+ for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_challenge_info_ca_pool(const credcycle_challenge_info *p);
 
 /*
  Frees the object. NULL is a no-op; call it exactly once per object (never

@@ -42,6 +42,22 @@ from ._native import (
     UniversalAuth,
     VerifiedJwt,
     VerifiedWebhook,
+    CaInfo,
+    CertPrincipal,
+    CertStatus,
+    CertificateInfo,
+    Challenge,
+    ClientKey,
+    EnrolledCert,
+    EnrollmentInfo,
+    ExternalCa,
+    IssuedCert,
+    NewEnrollment,
+    RouterCerts,
+    SessionCert,
+    VerifiedChain,
+    generate_key_and_csr,
+    verify_challenge,
     decrypt_jwe,
     resolve_client_ip,
     sign_webhook_standard,
@@ -70,6 +86,8 @@ from ._native import Identities as Identities
 from ._native import Jose as Jose
 from ._native import MachineAuth as MachineAuth
 from ._native import Mfa as Mfa
+from ._native import Pki as Pki
+from ._native import Enrollment as Enrollment
 from ._native import ReplayGuard as ReplayGuard
 from ._native import Targets as Targets
 from ._native import Tokens as Tokens
@@ -100,6 +118,24 @@ __all__ = [
     "MachineAuth",
     "Identities",
     "Mfa",
+    "Pki",
+    "Enrollment",
+    "CaInfo",
+    "CertPrincipal",
+    "CertStatus",
+    "CertificateInfo",
+    "Challenge",
+    "ClientKey",
+    "EnrolledCert",
+    "EnrollmentInfo",
+    "ExternalCa",
+    "IssuedCert",
+    "NewEnrollment",
+    "RouterCerts",
+    "SessionCert",
+    "VerifiedChain",
+    "generate_key_and_csr",
+    "verify_challenge",
     "Totp",
     "ReplayGuard",
     "SigningKeyInfo",

@@ -79,7 +79,8 @@ class VerificationFailed(CredcycleError):
     failed", whatever is passed. Other codes of the family have fixed,
     secret-free engine messages: 1207 (the root key does not open the
     store's keys), 1401 (a used refresh token came back), 1701/1702 (webhook
-    timestamp out of tolerance / replayed message id)."""
+    timestamp out of tolerance / replayed message id). 1601 (a certificate
+    chain was rejected) names the certificate and why it was refused."""
 
     default_code = 1006
     default_kind = "verification_failed"

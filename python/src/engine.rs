@@ -15,6 +15,7 @@ use crate::domains::{
 };
 use crate::errors::{engine, to_pyerr};
 use crate::foreign::{PyClock, PyKeyManager, PyStore};
+use crate::pki::{PyEnrollment, PyPki};
 use crate::types::{AuditTrail, KeyInfo, RewrapResult, SecretInfo, SecretValue};
 
 fn value_arg(
@@ -387,6 +388,17 @@ impl PyEngine {
     /// Identities and sessions of `tenant` (operation `engine.identities`).
     fn identities(&self, tenant: &str) -> PyResult<PyIdentities> {
         Ok(PyIdentities(engine(self.0.identities(tenant))?))
+    }
+
+    /// The internal CA of `tenant` (operation `engine.pki`).
+    fn pki(&self, tenant: &str) -> PyResult<PyPki> {
+        Ok(PyPki(engine(self.0.pki(tenant))?))
+    }
+
+    /// Enrollment and certificate lifecycle of `tenant` (operation
+    /// `engine.enrollment`).
+    fn enrollment(&self, tenant: &str) -> PyResult<PyEnrollment> {
+        Ok(PyEnrollment(engine(self.0.enrollment(tenant))?))
     }
 
     /// TOTP second factors of `tenant` (operation `engine.mfa`).

@@ -6,6 +6,7 @@ pub mod domains;
 pub mod engine;
 pub mod errors;
 pub mod foreign;
+pub mod pki;
 pub mod records;
 pub mod types;
 
@@ -50,12 +51,20 @@ mod _native {
     #[pymodule_export]
     use super::foreign::{kms_conformance, store_conformance};
     #[pymodule_export]
+    use super::pki::{PyEnrollment, PyPki, generate_key_and_csr, verify_challenge};
+    #[pymodule_export]
     use super::records::{
         AccessTokenGrant, AccessTokenInfo, ApiToken, Authenticator, ClientSecretInfo,
         CreatedClientSecret, CreatedTarget, CreatedToken, EncryptionKeyInfo, EntityRef,
         ExtJwtSigner, Identity, MachineIdentity, MfaEnrollment, MfaStatus, NewSession,
         RecoveryCodes, Refreshed, Session, SignedRequest, SigningKeyInfo, TargetInfo, TargetUpdate,
         TokenSigningKey, TokenUse, UniversalAuth, VerifiedJwt, VerifiedWebhook,
+    };
+    #[pymodule_export]
+    use super::records::{
+        CaInfo, CertPrincipal, CertStatus, CertificateInfo, Challenge, ClientKey, EnrolledCert,
+        EnrollmentInfo, ExternalCa, IssuedCert, NewEnrollment, RouterCerts, SessionCert,
+        VerifiedChain,
     };
     #[pymodule_export]
     use super::types::{

@@ -431,3 +431,124 @@ record!(
     [remaining: u32], [],
     [codes: Option<Vec<String>> => |c: Option<Vec<Zeroizing<String>>>| c.map(shown_vec)]
 );
+
+record!(
+    /// A parsed certificate.
+    CertificateInfo <- facade::CertificateInfo,
+    [pem: String, subject: String, common_name: Option<String>, serial_hex: String,
+     fingerprint: String, not_before: i64, not_after: i64, key_type: String, is_ca: bool,
+     dns_names: Vec<String>, ip_addresses: Vec<String>, uris: Vec<String>], [], []
+);
+
+record!(
+    /// The tenant's internal CA.
+    CaInfo <- facade::CaInfo,
+    [key_id: String, key_type: String, trust_domain: String, chain_pem: String,
+     create_time: i64, imported: bool],
+    [certificate: CertificateInfo => CertificateInfo::from], []
+);
+
+record!(
+    /// An issued certificate.
+    IssuedCert <- facade::IssuedCertInfo,
+    [pem: String, chain_pem: String, serial_hex: String, fingerprint: String,
+     not_before: i64, not_after: i64, spiffe_id: String, key_type: String], [], []
+);
+
+record!(
+    /// A client chain that verified.
+    VerifiedChain <- facade::VerifiedChainInfo,
+    [path_fingerprints: Vec<String>, anchor_pem: String],
+    [leaf: CertificateInfo => CertificateInfo::from], []
+);
+
+record!(
+    /// A new private key (PKCS#8 PEM, hidden from `repr`) and its CSR.
+    ClientKey <- facade::ClientKeyInfo,
+    [csr_pem: String], [], [key_pkcs8_pem: String => shown]
+);
+
+record!(
+    /// An enrollment (never its token).
+    EnrollmentInfo <- facade::EnrollmentInfo,
+    [id: String, identity_id: String, method: String, ca_id: Option<String>,
+     username: Option<String>, dns_names: Vec<String>, ip_addresses: Vec<String>,
+     state: String, create_time: i64, expires_at: i64, used_at: Option<i64>,
+     authenticator_id: Option<String>], [], []
+);
+
+record!(
+    /// A new or re-issued enrollment; `jwt` is shown once.
+    NewEnrollment <- facade::NewEnrollmentInfo,
+    [], [enrollment: EnrollmentInfo => EnrollmentInfo::from], [jwt: String => shown]
+);
+
+record!(
+    /// The certificate of an enrollment or extension.
+    EnrolledCert <- facade::EnrolledCertInfo,
+    [identity_id: String, authenticator_id: String, certificate_pem: String,
+     chain_pem: String, fingerprint: String], [], []
+);
+
+record!(
+    /// A router's client and server certificates.
+    RouterCerts <- facade::RouterCertsInfo,
+    [server_certificate_pem: String, server_chain_pem: String],
+    [client: EnrolledCert => EnrolledCert::from], []
+);
+
+record!(
+    /// An external certificate authority.
+    ExternalCa <- facade::ExternalCaInfo,
+    [id: String, name: String, certificate_pem: String, fingerprint: String, verified: bool,
+     verification_token: Option<String>, auto_enrollment: bool, ott_ca_enrollment: bool,
+     auth_enabled: bool, identity_name_format: String, create_time: i64], [], []
+);
+
+record!(
+    /// The extension state of a cert authenticator.
+    CertStatus <- facade::CertStatusInfo,
+    [authenticator_id: String, fingerprint: String, pending_fingerprint: Option<String>,
+     not_after: Option<i64>, issued_by_engine: bool, request_extend: bool,
+     request_key_roll: bool, last_extend_time: Option<i64>,
+     last_extend_key_changed: Option<bool>], [], []
+);
+
+record!(
+    /// A certificate of an API session.
+    SessionCert <- facade::SessionCertInfo,
+    [id: String, session_id: String, identity_id: String, certificate_pem: String,
+     chain_pem: String, serial: String, not_before: i64, not_after: i64], [], []
+);
+
+record!(
+    /// Who a client certificate speaks for.
+    CertPrincipal <- facade::CertPrincipalInfo,
+    [identity_id: String, authenticator_id: Option<String>, session_id: Option<String>,
+     pending: bool, fingerprint: String], [], []
+);
+
+record!(
+    /// A signed answer to an enrollment challenge. A client that received
+    /// one over the network builds it with `Challenge(algorithm, kid,
+    /// signature, ca_pool)`.
+    Challenge <- facade::ChallengeInfo,
+    [algorithm: String, kid: String, signature: String, ca_pool: String], [], [],
+    {
+        #[new]
+        fn new(algorithm: String, kid: String, signature: String, ca_pool: String) -> Self {
+            Challenge { algorithm, kid, signature, ca_pool }
+        }
+    }
+);
+
+impl From<&Challenge> for facade::ChallengeInfo {
+    fn from(c: &Challenge) -> Self {
+        facade::ChallengeInfo {
+            algorithm: c.algorithm.clone(),
+            kid: c.kid.clone(),
+            signature: c.signature.clone(),
+            ca_pool: c.ca_pool.clone(),
+        }
+    }
+}

@@ -16,6 +16,8 @@ CLASSES = {
     "machine_auth": credcycle.MachineAuth,
     "identities": credcycle.Identities,
     "mfa": credcycle.Mfa,
+    "pki": credcycle.Pki,
+    "enrollment": credcycle.Enrollment,
     "totp": credcycle.Totp,
     "replay_guard": credcycle.ReplayGuard,
 }
@@ -43,6 +45,6 @@ def test_every_operation_has_a_python_counterpart() -> None:
     missing = [op for op in _native.OPERATIONS if counterpart(op) is None]
     assert missing == []
     assert credcycle.OPERATIONS == _native.OPERATIONS
-    assert len(_native.OPERATIONS) >= 129
+    assert len(_native.OPERATIONS) >= 171
     # engine.open has two Pythonic spellings.
     assert callable(credcycle.Engine.memory)

@@ -84,7 +84,7 @@ pub struct credcycle_auth_input {
 ///
 /// # Safety
 /// `who` is NULL or readable, its strings NULL or NUL-terminated.
-unsafe fn subject(who: *const credcycle_subject) -> Result<Subject, credcycle_result> {
+pub(crate) unsafe fn subject(who: *const credcycle_subject) -> Result<Subject, credcycle_result> {
     // SAFETY: NULL or readable (the C contract).
     let w = unsafe { who.as_ref() }.ok_or(crate::error::CREDCYCLE_RESULT_NULL_PARAMETER)?;
     // SAFETY: NULL or NUL-terminated strings (the C contract).

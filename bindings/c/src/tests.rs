@@ -52,10 +52,31 @@ fn flat(text: &str) -> String {
         .join(" ")
 }
 
+/// Facade operations without a C function yet. The parity tests accept
+/// these and fail on any other missing operation; the
+/// list only shrinks, and an entry that has a C function fails
+/// [`pending_operations_are_really_missing`].
+const PENDING: &[&str] = &[];
+
+#[test]
+fn pending_operations_are_really_missing() {
+    let done: Vec<&&str> = PENDING
+        .iter()
+        .filter(|op| HEADER.contains(&format!(" {}(", c_symbol(op))))
+        .collect();
+    assert!(done.is_empty(), "remove from PENDING: {done:?}");
+    assert!(
+        PENDING
+            .iter()
+            .all(|op| credcycle_facade::OPERATIONS.contains(op))
+    );
+}
+
 #[test]
 fn every_facade_operation_has_a_c_function() {
     let missing: Vec<String> = credcycle_facade::OPERATIONS
         .iter()
+        .filter(|op| !PENDING.contains(op))
         .map(|op| c_symbol(op))
         .filter(|sym| !HEADER.contains(&format!(" {sym}(")))
         .collect();
@@ -69,6 +90,7 @@ fn every_facade_operation_has_a_c_function() {
 fn every_c_function_of_an_operation_names_it() {
     let wrong: Vec<String> = credcycle_facade::OPERATIONS
         .iter()
+        .filter(|op| !PENDING.contains(op))
         .filter(|op| {
             let doc = flat(doc_of(&c_symbol(op)).unwrap_or(""));
             !doc.contains(&format!("(operation `{op}`"))

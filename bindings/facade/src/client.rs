@@ -16,7 +16,7 @@ use credcycle::targets::{MemorySeenSet, SeenSet};
 use credcycle::{Clock, LocalKeyManager, OsRandom, SecretBytes, UnixTime};
 use zeroize::Zeroizing;
 
-use crate::domains::{Header, VerifiedJwtInfo};
+use crate::domains::{ChallengeInfo, ClientKeyInfo, Header, VerifiedJwtInfo};
 use crate::error::{Error, Result};
 
 #[derive(Debug)]
@@ -418,6 +418,32 @@ pub fn resolve_client_ip(
     let trusted = IpList::parse("trusted_proxies", trusted_proxies)?;
     let hops: Vec<&str> = forwarded_for.iter().map(String::as_str).collect();
     Ok(core_resolve(peer, &hops, &trusted).to_string())
+}
+
+/// A new private key of `algorithm` (`p256`, `p384` or `ed25519`) and its
+/// CSR with subject `CN=<common_name>`, requesting the DNS names and IP
+/// addresses given (for router server certificates) (operation
+/// `client.generate_key_and_csr`).
+///
+/// # Errors
+/// `INVALID_INPUT` naming `algorithm`, `common_name` or `ip_addresses`.
+pub fn generate_key_and_csr(
+    algorithm: &str,
+    common_name: &str,
+    dns_names: &[String],
+    ip_addresses: &[String],
+) -> Result<ClientKeyInfo> {
+    crate::domains::generate_key_and_csr(algorithm, common_name, dns_names, ip_addresses)
+}
+
+/// The enrolling client's check of a challenge answer: signed by the key
+/// `kid` of the enrollment JWKS the client trusts, over its `nonce` and the
+/// CA pool (operation `client.verify_challenge`).
+///
+/// # Errors
+/// `INVALID_INPUT` naming `nonce` or the JWKS; `VERIFICATION_FAILED`.
+pub fn verify_challenge(jwks_json: &str, nonce: &str, challenge: &ChallengeInfo) -> Result<()> {
+    crate::domains::verify_challenge(jwks_json, nonce, challenge)
 }
 
 /// The version of the engine (the workspace version, `MAJOR.MINOR.PATCH`)

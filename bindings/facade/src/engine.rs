@@ -14,7 +14,7 @@ use credcycle_postgres::PostgresStore;
 use credcycle_sqlite::SqliteStore;
 use zeroize::Zeroizing;
 
-use crate::domains::{Identities, Jose, MachineAuth, Mfa, Targets, Tokens};
+use crate::domains::{Enrollment, Identities, Jose, MachineAuth, Mfa, Pki, Targets, Tokens};
 use crate::error::{Error, Result};
 use crate::foreign::{
     ForeignClock, ForeignKeyManager, ForeignStore, clock_from_foreign, key_manager_from_foreign,
@@ -488,6 +488,31 @@ impl Engine {
             inner = inner.with_actor(a);
         }
         Ok(Identities { inner })
+    }
+
+    /// The internal CA of `tenant` (operation `engine.pki`).
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` naming `tenant`.
+    pub fn pki(&self, tenant: &str) -> Result<Pki> {
+        let mut inner = self.inner.pki(tenant)?;
+        if let Some(a) = &self.actor {
+            inner = inner.with_actor(a);
+        }
+        Ok(Pki { inner })
+    }
+
+    /// Enrollment and certificate lifecycle of `tenant` (operation
+    /// `engine.enrollment`).
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` naming `tenant`.
+    pub fn enrollment(&self, tenant: &str) -> Result<Enrollment> {
+        let mut inner = self.inner.enrollment(tenant)?;
+        if let Some(a) = &self.actor {
+            inner = inner.with_actor(a);
+        }
+        Ok(Enrollment { inner })
     }
 
     /// TOTP second factors of `tenant`'s identities (operation `engine.mfa`).

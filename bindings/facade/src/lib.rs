@@ -13,7 +13,7 @@
 //!   and a PKCS#11 token ([`KmsConfig::Pkcs11`]).
 //! - Operations: methods of [`Engine`], [`Kms`], [`Secrets`], [`Audit`],
 //!   [`Targets`], [`Jose`], [`Tokens`], [`MachineAuth`], [`Identities`],
-//!   [`Mfa`], [`Totp`] and [`ReplayGuard`], and the functions of [`client`]
+//!   [`Mfa`], [`Pki`], [`Enrollment`], [`Totp`] and [`ReplayGuard`], and the functions of [`client`]
 //!   and [`conformance`]. [`OPERATIONS`]
 //!   names every one of them; each binding has a parity test that fails when
 //!   an operation in the list has no counterpart in the binding.
@@ -65,12 +65,10 @@ pub use types::{
 /// methods of [`Engine`], `kms.*` of [`Kms`], `secrets.*` of [`Secrets`],
 /// `audit.*` of [`Audit`], `targets.*` of [`Targets`], `jose.*` of
 /// [`Jose`], `tokens.*` of [`Tokens`], `machine_auth.*` of [`MachineAuth`],
-/// `identities.*` of [`Identities`], `mfa.*` of [`Mfa`], `totp.*` of
+/// `identities.*` of [`Identities`], `mfa.*` of [`Mfa`], `pki.*` of
+/// [`Pki`], `enrollment.*` of [`Enrollment`], `totp.*` of
 /// [`Totp`], `replay_guard.*` of [`ReplayGuard`], `client.*` functions of
 /// [`client`] and `testing.*` functions of [`conformance`].
-///
-/// Not yet here: `client.make_key_and_csr` (the PKI module lands from
-/// branch `pki`).
 ///
 /// Each binding's parity test reads this list: an operation added here
 /// without a counterpart in a binding fails that binding's tests.
@@ -87,6 +85,8 @@ pub const OPERATIONS: &[&str] = &[
     "engine.machine_auth",
     "engine.identities",
     "engine.mfa",
+    "engine.pki",
+    "engine.enrollment",
     "engine.now",
     "engine.webhook_replay_guard",
     "kms.create_key",
@@ -186,6 +186,44 @@ pub const OPERATIONS: &[&str] = &[
     "mfa.remove",
     "mfa.regenerate_recovery_codes",
     "mfa.view_recovery_codes",
+    "pki.create_ca",
+    "pki.import_ca",
+    "pki.ca",
+    "pki.bundle_pem",
+    "pki.bundle_pkcs7_base64",
+    "pki.issue",
+    "pki.verify_client_chain",
+    "enrollment.jwks",
+    "enrollment.current_kid",
+    "enrollment.rotate_signing_key",
+    "enrollment.challenge",
+    "enrollment.create",
+    "enrollment.reissue",
+    "enrollment.get",
+    "enrollment.list",
+    "enrollment.delete",
+    "enrollment.enroll_ott",
+    "enrollment.enroll_ottca",
+    "enrollment.enroll_updb",
+    "enrollment.enroll_router",
+    "enrollment.enroll_ca_auto",
+    "enrollment.extend",
+    "enrollment.extend_verify",
+    "enrollment.extend_router",
+    "enrollment.request_extend",
+    "enrollment.request_key_roll",
+    "enrollment.cert_status",
+    "enrollment.register_ca",
+    "enrollment.verify_ca",
+    "enrollment.get_ca",
+    "enrollment.list_cas",
+    "enrollment.delete_ca",
+    "enrollment.create_session_cert",
+    "enrollment.list_session_certs",
+    "enrollment.get_session_cert",
+    "enrollment.delete_session_cert",
+    "enrollment.authorize_chain",
+    "enrollment.cert_owner",
     "totp.new",
     "totp.from_uri",
     "totp.hotp",
@@ -203,6 +241,8 @@ pub const OPERATIONS: &[&str] = &[
     "client.verify_jwt",
     "client.decrypt_jwe",
     "client.resolve_client_ip",
+    "client.generate_key_and_csr",
+    "client.verify_challenge",
     "testing.store_conformance",
     "testing.kms_conformance",
 ];
@@ -211,3 +251,5 @@ pub const OPERATIONS: &[&str] = &[
 mod tests;
 #[cfg(test)]
 mod tests_domains;
+#[cfg(test)]
+mod tests_enrollment;

@@ -47,6 +47,8 @@ fn operations_are_unique_and_well_formed() {
                 "machine_auth",
                 "identities",
                 "mfa",
+                "pki",
+                "enrollment",
                 "totp",
                 "replay_guard",
                 "client",
@@ -56,7 +58,10 @@ fn operations_are_unique_and_well_formed() {
             "{op}"
         );
         assert!(
-            method.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+            method.starts_with(|c: char| c.is_ascii_lowercase())
+                && method
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
             "{op}"
         );
     }

@@ -377,6 +377,22 @@ impl Engine {
         }))
     }
 
+    /// The internal CA of `tenant`.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming `tenant`.
+    pub fn pki(&self, tenant: String) -> Result<Arc<crate::pki::Pki>> {
+        Ok(crate::pki::pki_of(self.inner.pki(&tenant)?))
+    }
+
+    /// Enrollment and certificate lifecycle of `tenant`.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming `tenant`.
+    pub fn enrollment(&self, tenant: String) -> Result<Arc<crate::pki::Enrollment>> {
+        Ok(crate::pki::enrollment_of(self.inner.enrollment(&tenant)?))
+    }
+
     /// The MFA of `tenant`'s identities.
     ///
     /// # Errors

@@ -1,5 +1,5 @@
 //! The domain handles added with the targets, tokens, machine-auth,
-//! identities and MFA domains, with their plain argument and result types.
+//! identities, MFA, PKI and enrollment domains, with their plain argument and result types.
 //!
 //! Conventions (as in the rest of the facade): times are seconds since the
 //! Unix epoch, durations are seconds (or milliseconds where the engine keeps
@@ -8,14 +8,23 @@
 //! and values shown once (tokens, signing keys, client secrets, recovery
 //! codes) are [`zeroize::Zeroizing`] strings.
 
+mod enrollment;
 mod identities;
 mod machine;
 mod mfa;
+mod pki;
 mod targets;
 mod tokens;
 
+pub(crate) use enrollment::verify_challenge;
 pub(crate) use machine::parse_ip;
+pub(crate) use pki::generate_key_and_csr;
 
+pub use enrollment::{
+    CertPrincipalInfo, CertStatusInfo, ChallengeInfo, EnrolledCertInfo, Enrollment, EnrollmentInfo,
+    EnrollmentSpec, ExternalCaInfo, ExternalCaOptions, NewEnrollmentInfo, RouterCertsInfo,
+    SessionCertInfo,
+};
 pub use identities::{
     AuthInput, AuthenticatorInfo, ExtJwtSignerInfo, Identities, IdentityInfo, NewSessionInfo,
     SessionInfo, Subject,
@@ -25,6 +34,10 @@ pub use machine::{
     MachineIdentityInfo, UniversalAuthInfo, UniversalAuthSettings,
 };
 pub use mfa::{Mfa, MfaEnrollmentInfo, MfaStatusInfo, RecoveryCodesInfo};
+pub use pki::{
+    CaInfo, CertificateInfo, ClientKeyInfo, CreateCaOptions, IssueProfile, IssuedCertInfo, Pki,
+    VerifiedChainInfo,
+};
 pub use targets::{
     CreateTargetOptions, CreatedTargetInfo, EncryptionKeyInfo, Header, Jose, SignedRequestInfo,
     SigningKeyInfo, TargetInfo, TargetUpdateResult, Targets, TokenSigningKeyInfo,

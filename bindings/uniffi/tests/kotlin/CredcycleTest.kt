@@ -351,6 +351,7 @@ fun main() {
         try {
             domains(b)
             moreDomains(b)
+            pkiEnrollment(b)
         } catch (e: Throwable) {
             check("[${b.name}] setup") { throw e }
         }
