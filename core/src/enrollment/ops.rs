@@ -1814,6 +1814,15 @@ impl Enrollment {
                 expect: r.version,
             });
         }
+        ops.extend(self.session_cert_cleanup_ops(session_ids)?);
+        Ok(ops)
+    }
+
+    /// The ops that delete the certificates of the API sessions
+    /// `session_ids` (and their index entries), for the commit that ends
+    /// those sessions (logout, expiry, purge, identity deletion).
+    pub(crate) fn session_cert_cleanup_ops(&self, session_ids: &[String]) -> Result<Vec<Op>> {
+        let mut ops = Vec::new();
         for sid in session_ids {
             let prefix = self.tenant_id().prefix(&["session-cert", sid]);
             for (k, r) in

@@ -1152,6 +1152,64 @@ fn session_certificates_live_and_die_with_their_session() {
 }
 
 #[test]
+fn ending_a_session_removes_its_certificate_records() {
+    use crate::store::Table;
+    let fx = fixture();
+    with_ca(&fx);
+    let id = identity(&fx, "alice");
+    let ids = fx.engine.identities("t1").unwrap();
+    ids.set_password(&id, "alice-user", "correct horse")
+        .unwrap();
+    let login = || {
+        ids.authenticate(AuthRequest::password("alice-user", "correct horse"))
+            .unwrap()
+    };
+    let e = enr(&fx);
+    let count = |t: Table| fx.store.scan(t, b"t1/", None, 1000).unwrap().len();
+    let both = || (count(Table::IssuedCert), count(Table::SessionCertIndex));
+    // A session that stays alive throughout keeps its certificate.
+    let keep = login();
+    e.create_session_cert(keep.token(), &key().csr_pem).unwrap();
+    assert_eq!(both(), (1, 1));
+
+    // Logout removes the records of that session only.
+    let s = login();
+    e.create_session_cert(s.token(), &key().csr_pem).unwrap();
+    e.create_session_cert(s.token(), &key().csr_pem).unwrap();
+    assert_eq!(both(), (3, 3));
+    ids.logout(s.token()).unwrap();
+    assert_eq!(both(), (1, 1), "logout removes both of its certificates");
+
+    // A session found expired when its token is used is deleted with its
+    // certificates.
+    let s = login();
+    e.create_session_cert(s.token(), &key().csr_pem).unwrap();
+    assert_eq!(both(), (2, 2));
+    // Keep `keep` alive across the idle timeout (30 min default).
+    fx.clock.advance(20 * 60);
+    ids.current_session(keep.token()).unwrap();
+    fx.clock.advance(20 * 60);
+    ids.current_session(keep.token()).unwrap();
+    assert_eq!(
+        ids.current_session(s.token()).unwrap_err().code(),
+        ErrorCode::VerificationFailed
+    );
+    assert_eq!(both(), (1, 1), "expired on use: its certificate is gone");
+
+    // purge_expired_sessions removes the records of the sessions it purges.
+    let s = login();
+    e.create_session_cert(s.token(), &key().csr_pem).unwrap();
+    fx.clock.advance(20 * 60);
+    ids.current_session(keep.token()).unwrap();
+    fx.clock.advance(20 * 60);
+    ids.current_session(keep.token()).unwrap();
+    assert_eq!(ids.purge_expired_sessions().unwrap(), 1);
+    assert_eq!(both(), (1, 1), "purged: its certificate is gone");
+    // The live session's certificate still authenticates.
+    assert_eq!(e.list_session_certs(keep.token()).unwrap().len(), 1);
+}
+
+#[test]
 fn session_certificates_never_outlive_the_session() {
     let p = Policy {
         api_session_max_lifetime_secs: 3600,

@@ -276,14 +276,7 @@ impl Ctx {
             };
             let now = self.now().0;
             if now >= rec.expires_at(self.idle_secs(), self.max_life_secs()) {
-                let ops = vec![
-                    Op::Delete {
-                        table: Table::ApiSession,
-                        key: key.clone(),
-                        expect: ver,
-                    },
-                    self.delete_index_op(&rec)?,
-                ];
+                let ops = self.end_session_ops(key.clone(), ver, &rec)?;
                 self.store().commit(&ops)?;
                 return Err(Error::VerificationFailed);
             }
@@ -306,6 +299,29 @@ impl Ctx {
     /// Re-reads a session for a commit that changes it; `None` if it is gone.
     pub(crate) fn reload_session(&self, key: &[u8]) -> Result<Option<(SessionRecord, Version)>> {
         self.get(Table::ApiSession, key, "api session")
+    }
+
+    /// The ops that end a session: delete its record (expected at `ver`),
+    /// its index entry and the certificates issued for it.
+    pub(crate) fn end_session_ops(
+        &self,
+        key: Vec<u8>,
+        ver: Version,
+        rec: &SessionRecord,
+    ) -> Result<Vec<Op>> {
+        let mut ops = vec![
+            Op::Delete {
+                table: Table::ApiSession,
+                key,
+                expect: ver,
+            },
+            self.delete_index_op(rec)?,
+        ];
+        ops.extend(
+            crate::enrollment::Enrollment::new(self.engine.clone(), self.tenant.clone())
+                .session_cert_cleanup_ops(std::slice::from_ref(&rec.id))?,
+        );
+        Ok(ops)
     }
 
     /// The op that deletes a session's index entry (with its current

@@ -1055,14 +1055,7 @@ impl Identities {
                 .ctx
                 .reload_session(&key)?
                 .ok_or(Error::VerificationFailed)?;
-            let mut ops = vec![
-                Op::Delete {
-                    table: Table::ApiSession,
-                    key: key.clone(),
-                    expect: ver,
-                },
-                self.ctx.delete_index_op(&rec)?,
-            ];
+            let mut ops = self.ctx.end_session_ops(key.clone(), ver, &rec)?;
             ops.extend(self.ctx.audit_ops(&rec.identity_id, "auth.logout", "ok")?);
             self.ctx.store().commit(&ops)?;
             Ok(())
@@ -1087,7 +1080,8 @@ impl Identities {
         Ok(out)
     }
 
-    /// Deletes every expired API session of the tenant; returns how many.
+    /// Deletes every expired API session of the tenant, with the
+    /// certificates issued for it; returns how many sessions.
     ///
     /// # Errors
     /// Store failures (sessions deleted before the failure stay deleted).
@@ -1109,14 +1103,7 @@ impl Identities {
                 if now < s.expires_at(idle, max) {
                     continue;
                 }
-                let ops = vec![
-                    Op::Delete {
-                        table: Table::ApiSession,
-                        key: k,
-                        expect: r.version,
-                    },
-                    self.ctx.delete_index_op(&s)?,
-                ];
+                let ops = self.ctx.end_session_ops(k, r.version, &s)?;
                 match self.ctx.store().commit(&ops) {
                     Ok(()) => purged += 1,
                     Err(crate::StoreError::Conflict) => {} // touched or ended meanwhile
