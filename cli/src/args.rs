@@ -550,8 +550,8 @@ pub(crate) enum KeyCommand {
         /// What the key is for (default: from --alg, else wrap).
         #[arg(long, value_enum)]
         purpose: Option<PurposeArg>,
-        /// Algorithm: aes256gcm (wrap), p256 or ed25519 (sign). Default:
-        /// aes256gcm for wrap keys, p256 for sign keys.
+        /// Algorithm: aes256gcm (wrap), p256, p384 or ed25519 (sign).
+        /// Default: aes256gcm for wrap keys, p256 for sign keys.
         #[arg(long, value_parser = parse_alg, value_name = "ALG")]
         alg: Option<KeyAlgorithm>,
     },
@@ -584,7 +584,7 @@ pub(crate) enum PurposeArg {
 }
 
 fn parse_alg(s: &str) -> Result<KeyAlgorithm, String> {
-    KeyAlgorithm::parse(s).ok_or_else(|| "must be one of aes256gcm, p256, ed25519".to_owned())
+    KeyAlgorithm::parse(s).ok_or_else(|| "must be one of aes256gcm, p256, p384, ed25519".to_owned())
 }
 
 /// `secret …`

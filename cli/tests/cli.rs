@@ -693,6 +693,14 @@ fn kms_rotate_then_rewrap_moves_every_version() {
         ],
     );
     env.fails(4, &["kms", "key", "create", "default"]);
+    let p384 = env.ok_json(&["kms", "key", "create", "signer384", "--alg", "p384"]);
+    assert_eq!(p384["purpose"], "sign");
+    assert_eq!(p384["alg"], "p384");
+    let msg = env.fails(2, &["kms", "key", "create", "bad", "--alg", "rsa"]);
+    assert!(
+        msg.contains("aes256gcm, p256, p384, ed25519"),
+        "the error lists every algorithm: {msg}"
+    );
 }
 
 #[test]
