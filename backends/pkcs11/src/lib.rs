@@ -269,6 +269,35 @@ fn ck(operation: &'static str) -> impl Fn(cryptoki::error::Error) -> SessionErro
     move |e| SessionError::Ck(operation, e)
 }
 
+/// How many times a read of metadata objects starts over when one of the
+/// objects it found was destroyed before it could be read.
+const META_READ_ATTEMPTS: usize = 8;
+
+/// Whether `e` says an object found a moment ago no longer exists: another
+/// manager (in this or another process) replaced a metadata object with its
+/// next generation, or deleted a key, between our find and our read.
+fn vanished(e: &SessionError) -> bool {
+    matches!(
+        e,
+        SessionError::Ck(
+            _,
+            cryptoki::error::Error::Pkcs11(RvError::ObjectHandleInvalid, _)
+        )
+    )
+}
+
+/// Runs `read` (a find followed by reads of what it found) again while an
+/// object vanishes in between, at most [`META_READ_ATTEMPTS`] times.
+fn reread<T>(mut read: impl FnMut() -> Result<T, SessionError>) -> Result<T, SessionError> {
+    let mut attempt = 1;
+    loop {
+        match read() {
+            Err(e) if vanished(&e) && attempt < META_READ_ATTEMPTS => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
 impl Pkcs11KeyManager {
     /// Shortest data key [`KeyManager::wrap`] accepts, in bytes.
     pub const MIN_DEK_LEN: usize = 16;
@@ -367,6 +396,14 @@ impl Pkcs11KeyManager {
         session: &Session,
         id: &KeyId,
     ) -> Result<Option<(Vec<ObjectHandle>, Meta)>, SessionError> {
+        reread(|| self.load_meta_once(session, id))
+    }
+
+    fn load_meta_once(
+        &self,
+        session: &Session,
+        id: &KeyId,
+    ) -> Result<Option<(Vec<ObjectHandle>, Meta)>, SessionError> {
         let found = session
             .find_objects(&self.meta_template(id))
             .map_err(ck("find key metadata"))?;
@@ -388,6 +425,48 @@ impl Pkcs11KeyManager {
             }
         }
         Ok(current.map(|m| (found, m)))
+    }
+
+    /// One listing of every key's current metadata (see
+    /// [`KeyManager::list_keys`]); fails when an object it found vanishes
+    /// before it is read.
+    fn list_keys_once(&self, s: &Session) -> Result<Vec<KeyInfo>, SessionError> {
+        let handles = s
+            .find_objects(&[
+                Attribute::Class(ObjectClass::DATA),
+                Attribute::Token(true),
+                Attribute::Application(APPLICATION.to_vec()),
+            ])
+            .map_err(ck("list key metadata"))?;
+        let mut latest: std::collections::BTreeMap<KeyId, Meta> = Default::default();
+        for h in handles {
+            let attrs = s
+                .get_attributes(h, &[AttributeType::Label, AttributeType::Value])
+                .map_err(ck("read key metadata"))?;
+            let (mut label, mut value) = (None, None);
+            for a in attrs {
+                match a {
+                    Attribute::Label(l) => label = String::from_utf8(l).ok(),
+                    Attribute::Value(v) => value = Some(v),
+                    _ => {}
+                }
+            }
+            let Some(id) = label.as_deref().and_then(|l| self.id_of_meta_label(l)) else {
+                continue;
+            };
+            let meta = value
+                .as_deref()
+                .and_then(Meta::decode)
+                .ok_or_else(|| Pkcs11Error::Metadata(format!("key {id}: unreadable metadata")))?;
+            match latest.get(&id) {
+                Some(m) if m.generation >= meta.generation => {}
+                _ => {
+                    latest.insert(id, meta);
+                }
+            }
+        }
+        // BTreeMap: ordered by id.
+        Ok(latest.iter().map(|(id, m)| m.info(id)).collect())
     }
 
     fn meta_value(&self, session: &Session, handle: ObjectHandle) -> Result<Vec<u8>, SessionError> {
@@ -667,43 +746,7 @@ impl KeyManager for Pkcs11KeyManager {
     }
 
     fn list_keys(&self) -> Result<Vec<KeyInfo>, KmsError> {
-        self.run(|s| {
-            let handles = s
-                .find_objects(&[
-                    Attribute::Class(ObjectClass::DATA),
-                    Attribute::Token(true),
-                    Attribute::Application(APPLICATION.to_vec()),
-                ])
-                .map_err(ck("list key metadata"))?;
-            let mut latest: std::collections::BTreeMap<KeyId, Meta> = Default::default();
-            for h in handles {
-                let attrs = s
-                    .get_attributes(h, &[AttributeType::Label, AttributeType::Value])
-                    .map_err(ck("read key metadata"))?;
-                let (mut label, mut value) = (None, None);
-                for a in attrs {
-                    match a {
-                        Attribute::Label(l) => label = String::from_utf8(l).ok(),
-                        Attribute::Value(v) => value = Some(v),
-                        _ => {}
-                    }
-                }
-                let Some(id) = label.as_deref().and_then(|l| self.id_of_meta_label(l)) else {
-                    continue;
-                };
-                let meta = value.as_deref().and_then(Meta::decode).ok_or_else(|| {
-                    Pkcs11Error::Metadata(format!("key {id}: unreadable metadata"))
-                })?;
-                match latest.get(&id) {
-                    Some(m) if m.generation >= meta.generation => {}
-                    _ => {
-                        latest.insert(id, meta);
-                    }
-                }
-            }
-            // BTreeMap: ordered by id.
-            Ok(latest.iter().map(|(id, m)| m.info(id)).collect())
-        })
+        self.run(|s| reread(|| self.list_keys_once(s)))
     }
 
     fn rotate_key(&self, id: &KeyId) -> Result<KeyInfo, KmsError> {
@@ -894,6 +937,48 @@ pub mod testing;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_start_over_while_found_objects_vanish_and_then_give_up() {
+        let gone = || {
+            SessionError::Ck(
+                "read key metadata",
+                cryptoki::error::Error::Pkcs11(
+                    RvError::ObjectHandleInvalid,
+                    cryptoki::context::Function::GetAttributeValue,
+                ),
+            )
+        };
+        // Vanished twice, then read: the third attempt's answer.
+        let mut calls = 0;
+        let r = reread(|| {
+            calls += 1;
+            if calls < 3 { Err(gone()) } else { Ok(calls) }
+        });
+        assert_eq!(r.ok(), Some(3));
+        // Always vanishing: the error after META_READ_ATTEMPTS reads.
+        let mut calls = 0;
+        let r: Result<(), _> = reread(|| {
+            calls += 1;
+            Err(gone())
+        });
+        assert!(r.as_ref().is_err_and(vanished));
+        assert_eq!(calls, META_READ_ATTEMPTS);
+        // Any other failure is returned at once.
+        let mut calls = 0;
+        let r: Result<(), _> = reread(|| {
+            calls += 1;
+            Err(SessionError::Ck(
+                "read key metadata",
+                cryptoki::error::Error::Pkcs11(
+                    RvError::GeneralError,
+                    cryptoki::context::Function::GetAttributeValue,
+                ),
+            ))
+        });
+        assert!(r.is_err());
+        assert_eq!(calls, 1);
+    }
 
     #[test]
     fn meta_round_trips_and_rejects_garbage() {
