@@ -38,7 +38,14 @@ struct Inner {
     services: Services,
     policy: Policy,
     tenant_keys: Mutex<HashMap<String, Arc<SecretBytes>>>,
+    /// Parsed internal-CA issuers by tenant, with the CA record bytes they
+    /// were made from (a hit needs the same bytes: see `Pki::issuer`).
+    issuers: Mutex<HashMap<String, (Vec<u8>, crate::pki::IssuingCa)>>,
 }
+
+/// Most tenants whose parsed CA issuer an engine keeps (the cache starts
+/// over when full).
+const MAX_CACHED_ISSUERS: usize = 1024;
 
 /// Builds an [`Engine`]. A store and a key manager are required; the clock
 /// defaults to the system clock and randomness to the OS generator.
@@ -114,6 +121,7 @@ impl EngineBuilder {
                 },
                 policy,
                 tenant_keys: Mutex::new(HashMap::new()),
+                issuers: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -263,6 +271,35 @@ impl Engine {
             root.expose(),
             label,
         )))
+    }
+
+    /// The cached issuer of `tenant`'s CA if it was made from exactly
+    /// `record` (the CA record's current bytes).
+    pub(crate) fn cached_issuer(
+        &self,
+        tenant: &TenantId,
+        record: &[u8],
+    ) -> Option<crate::pki::IssuingCa> {
+        let cache = self.inner.issuers.lock().ok()?;
+        match cache.get(tenant.as_str()) {
+            Some((bytes, issuer)) if bytes.as_slice() == record => Some(issuer.clone()),
+            _ => None,
+        }
+    }
+
+    /// Remembers `issuer`, made from CA record bytes `record`, for `tenant`.
+    pub(crate) fn cache_issuer(
+        &self,
+        tenant: &TenantId,
+        record: Vec<u8>,
+        issuer: &crate::pki::IssuingCa,
+    ) {
+        if let Ok(mut cache) = self.inner.issuers.lock() {
+            if cache.len() >= MAX_CACHED_ISSUERS && !cache.contains_key(tenant.as_str()) {
+                cache.clear();
+            }
+            cache.insert(tenant.as_str().to_owned(), (record, issuer.clone()));
+        }
     }
 
     fn tenant_root_key(&self, tenant: &TenantId) -> Result<Arc<SecretBytes>> {

@@ -397,13 +397,6 @@ impl IssuingCa {
         let ca_sig_alg = alg::signing_alg_der(key_type).ok_or_else(|| {
             Error::invalid("certificate_chain", "RSA issuing keys are not supported")
         })?;
-        let public = keys.public_key(&key_id)?;
-        if public != ca.spki_der {
-            return Err(Error::invalid(
-                "key_id",
-                "the key's public key is not the CA certificate's",
-            ));
-        }
         let mut chain_not_after = ca.not_after;
         for c in &chain[1..] {
             chain_not_after = chain_not_after.min(Parsed::from_der(c)?.not_after);
@@ -417,7 +410,7 @@ impl IssuingCa {
             .iter()
             .map(|c| pem::encode("CERTIFICATE", c))
             .collect();
-        Ok(IssuingCa {
+        let issuer = IssuingCa {
             keys,
             key_id,
             key_type,
@@ -428,7 +421,21 @@ impl IssuingCa {
             ca_sig_alg,
             ca_key_id,
             chain_not_after,
-        })
+        };
+        issuer.check_key()?;
+        Ok(issuer)
+    }
+
+    /// Checks that the key manager's current public key of the CA key is
+    /// the CA certificate's.
+    fn check_key(&self) -> Result<()> {
+        if self.keys.public_key(&self.key_id)? != self.ca.spki_der {
+            return Err(Error::invalid(
+                "key_id",
+                "the key's public key is not the CA certificate's",
+            ));
+        }
+        Ok(())
     }
 
     /// The CA chain (issuing certificate first, DER).
@@ -1066,13 +1073,29 @@ impl Pki {
     /// # Errors
     /// As [`Pki::ca`]; KeyManager errors (the key is gone or disabled).
     pub fn issuer(&self) -> Result<IssuingCa> {
-        let ca = self.ca()?;
-        IssuingCa::new(
+        let r = self
+            .engine
+            .services()
+            .store
+            .get(Table::Ca, &self.record_key())?
+            .ok_or(Error::NotFound { what: "ca" })?;
+        // Parsing the CA chain costs about a third of an issuance; the
+        // engine keeps the issuer made from the record's current bytes. The
+        // key manager is asked again each time, as `IssuingCa::new` does, so
+        // a rotated or deleted CA key is refused, never used.
+        if let Some(issuer) = self.engine.cached_issuer(&self.tenant, &r.value) {
+            issuer.check_key()?;
+            return Ok(issuer);
+        }
+        let ca = codec::decode::<CaRecord>(&r.value, "ca record")?.info()?;
+        let issuer = IssuingCa::new(
             Arc::clone(&self.engine.services().keys),
             ca.key_id,
             ca.chain,
             &ca.trust_domain,
-        )
+        )?;
+        self.engine.cache_issuer(&self.tenant, r.value, &issuer);
+        Ok(issuer)
     }
 
     /// Issues a certificate with the tenant's CA at the engine's clock. Does

@@ -78,7 +78,6 @@ pub(crate) struct Parsed {
     pub(crate) spki_der: Vec<u8>,
     pub(crate) key_type: Result<KeyType, Refused>,
     pub(crate) subject_der: Vec<u8>,
-    pub(crate) subject: String,
     pub(crate) issuer_der: Vec<u8>,
     pub(crate) serial: Vec<u8>,
     pub(crate) not_before: i64,
@@ -87,6 +86,13 @@ pub(crate) struct Parsed {
 }
 
 impl Parsed {
+    /// The subject, RFC 4514 style. Computed on demand: naming the
+    /// attribute types walks const-oid's name table, which costs more than
+    /// the rest of a parse, and path validation never needs it.
+    pub(crate) fn subject(&self) -> String {
+        name_text(&self.subject_der)
+    }
+
     /// Parses one DER certificate.
     pub(crate) fn from_der(der: &[u8]) -> Result<Parsed> {
         let bad = |why: String| Error::invalid("certificate", why);
@@ -207,7 +213,6 @@ impl Parsed {
             key_type: alg::key_type(&spki),
             spki,
             spki_der,
-            subject: t.subject().to_string(),
             subject_der,
             issuer_der,
             serial: t.serial_number().as_bytes().to_vec(),
@@ -243,7 +248,7 @@ impl Parsed {
     pub(crate) fn info(&self) -> CertInfo {
         CertInfo {
             der: self.der.clone(),
-            subject: self.subject.clone(),
+            subject: self.subject(),
             common_name: common_name(&self.subject_der),
             serial_hex: hex_encode(&self.serial),
             fingerprint: self.fingerprint(),
@@ -576,4 +581,13 @@ pub(crate) fn sign_cert(signer: &dyn CertSigner, spec: &TbsSpec<'_>) -> Result<V
     let tbs = build_tbs(spec);
     let sig = signer.sign(&tbs)?;
     Ok(assemble(&tbs, spec.sig_alg_der, &sig))
+}
+
+/// A DER Name as RFC 4514 text (empty if it does not decode, which cannot
+/// happen for DER this module re-encoded itself).
+pub(crate) fn name_text(der: &[u8]) -> String {
+    use x509_cert::der::Decode as _;
+    x509_cert::name::Name::from_der(der)
+        .map(|n| n.to_string())
+        .unwrap_or_default()
 }

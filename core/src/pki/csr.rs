@@ -35,7 +35,9 @@ pub struct Csr {
     key_type: KeyType,
     signature_algorithm: SignatureAlgorithm,
     subject_der: Vec<u8>,
-    subject: String,
+    /// RFC 4514 text of `subject_der`, made on first use (see
+    /// [`Csr::subject`]).
+    subject: std::sync::OnceLock<String>,
     dns_names: Vec<String>,
     ip_addresses: Vec<IpAddr>,
     uris: Vec<String>,
@@ -159,7 +161,7 @@ impl Csr {
             key_type,
             signature_algorithm: sig_alg,
             subject_der,
-            subject: req.info.subject.to_string(),
+            subject: std::sync::OnceLock::new(),
             dns_names,
             ip_addresses,
             uris,
@@ -193,7 +195,10 @@ impl Csr {
 
     /// The requested subject, RFC 4514 style (`CN=router1,O=acme`).
     pub fn subject(&self) -> &str {
-        &self.subject
+        // Made on first use: issuance copies the subject as DER, and naming
+        // its attribute types costs as much as the rest of the parse.
+        self.subject
+            .get_or_init(|| super::cert::name_text(&self.subject_der))
     }
 
     /// The requested subject as DER.

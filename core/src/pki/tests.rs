@@ -717,6 +717,68 @@ fn create_ca_once_per_tenant_with_audit_event_and_tenant_isolation() {
 }
 
 #[test]
+fn cached_issuers_follow_the_ca_record_and_the_ca_key() {
+    use crate::store::{Op, Store as _};
+    let f = fx();
+    let (t1, t2) = (
+        f.engine.pki("t1").expect("t1"),
+        f.engine.pki("t2").expect("t2"),
+    );
+    let ca1 = t1
+        .create_ca(CreateCa::new("t1 CA", "t1.example"))
+        .expect("ca1");
+    let ca2 = t2
+        .create_ca(CreateCa::new("t2 CA", "t2.example"))
+        .expect("ca2");
+    let issued_by = |pki: &Pki| {
+        let cert = pki
+            .issue(&csr(ClientKeyAlgorithm::P256), &CertProfile::client("id-1"))
+            .expect("issue");
+        Parsed::from_der(&cert.der).expect("parse").issuer_der
+    };
+    let subject = |ca: &CaInfo| Parsed::from_der(&ca.chain[0]).expect("ca").subject_der;
+    // Each tenant issues under its own CA, first call and cached call alike.
+    for _ in 0..2 {
+        assert_eq!(issued_by(&t1), subject(&ca1));
+        assert_eq!(issued_by(&t2), subject(&ca2));
+    }
+    // Another writer replaces t1's CA record (here: with t2's): the next
+    // issuance uses the record as it is now, not the cached issuer.
+    let store = &f.engine.services().store;
+    let r1 = store
+        .get(Table::Ca, b"t1/ca/internal")
+        .expect("get")
+        .expect("t1");
+    let r2 = store
+        .get(Table::Ca, b"t2/ca/internal")
+        .expect("get")
+        .expect("t2");
+    store
+        .commit(&[Op::Put {
+            table: Table::Ca,
+            key: b"t1/ca/internal".to_vec(),
+            value: r2.value.clone(),
+            expect: r1.version,
+        }])
+        .expect("replace");
+    assert_eq!(issued_by(&t1), subject(&ca2));
+    // The CA key is rotated in the key manager behind the engine's back:
+    // even a cached issuer refuses rather than sign with a key that is not
+    // the certificate's.
+    f.engine
+        .services()
+        .keys
+        .rotate_key(&ca2.key_id)
+        .expect("rotate");
+    for pki in [&t1, &t2] {
+        let e = pki
+            .issue(&csr(ClientKeyAlgorithm::P256), &CertProfile::client("id-1"))
+            .expect_err("key no longer the CA's");
+        assert_eq!(field(&e), "key_id", "{e}");
+    }
+}
+
+#[test]
 fn create_ca_races_leave_exactly_one_ca() {
     let f = fx();
     let pki = f.engine.pki("race").expect("pki");
@@ -845,6 +907,27 @@ fn chain() -> Chain {
 
 fn verify_fails(c: &Chain, certs: &[&[u8]]) -> ChainError {
     verify_chain(&c.anchors, certs, UnixTime(T0), &VerifyOptions::default()).expect_err("must fail")
+}
+
+#[test]
+fn subjects_are_named_in_rfc4514_text_where_they_are_shown() {
+    // The text is made on demand (not at parse time); it must still be
+    // there wherever a subject is shown.
+    let c = chain();
+    let stranger = TestCert::self_signed(&CertSpec::ca("other root", T0)).expect("other");
+    let leaf = stranger
+        .issue(&CertSpec::leaf("lost leaf", T0))
+        .expect("leaf");
+    let e = verify_fails(&c, &[&leaf.der]);
+    assert_eq!(e.failure, ChainFailure::UnknownIssuer);
+    assert_eq!(e.subject, "CN=lost leaf");
+    assert!(e.to_string().contains("CN=lost leaf"), "{e}");
+    let info = CertInfo::from_der(&leaf.der).expect("info");
+    assert_eq!(info.subject, "CN=lost leaf");
+    let k = generate_key_and_csr_with(ClientKeyAlgorithm::P256, "router-1", &[], &[]).expect("csr");
+    let csr = Csr::parse(k.csr_pem.as_bytes()).expect("csr parses");
+    assert_eq!(csr.subject(), "CN=router-1");
+    assert_eq!(csr.clone().subject(), "CN=router-1", "clones name it too");
 }
 
 #[test]

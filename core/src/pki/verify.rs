@@ -267,7 +267,7 @@ pub struct VerifiedChain {
 fn fail(depth: usize, p: Option<&Parsed>, failure: ChainFailure) -> ChainError {
     ChainError {
         depth,
-        subject: p.map(|p| p.subject.clone()).unwrap_or_default(),
+        subject: p.map(Parsed::subject).unwrap_or_default(),
         failure,
     }
 }
