@@ -718,7 +718,7 @@ fn create_ca_once_per_tenant_with_audit_event_and_tenant_isolation() {
 
 #[test]
 fn cached_issuers_follow_the_ca_record_and_the_ca_key() {
-    use crate::store::{Op, Store as _};
+    use crate::store::Op;
     let f = fx();
     let (t1, t2) = (
         f.engine.pki("t1").expect("t1"),
@@ -757,7 +757,7 @@ fn cached_issuers_follow_the_ca_record_and_the_ca_key() {
         .commit(&[Op::Put {
             table: Table::Ca,
             key: b"t1/ca/internal".to_vec(),
-            value: r2.value.clone(),
+            value: r2.value,
             expect: r1.version,
         }])
         .expect("replace");
@@ -926,8 +926,13 @@ fn subjects_are_named_in_rfc4514_text_where_they_are_shown() {
     assert_eq!(info.subject, "CN=lost leaf");
     let k = generate_key_and_csr_with(ClientKeyAlgorithm::P256, "router-1", &[], &[]).expect("csr");
     let csr = Csr::parse(k.csr_pem.as_bytes()).expect("csr parses");
+    let copy = csr.clone();
     assert_eq!(csr.subject(), "CN=router-1");
-    assert_eq!(csr.clone().subject(), "CN=router-1", "clones name it too");
+    assert_eq!(
+        copy.subject(),
+        "CN=router-1",
+        "a clone made before names it too"
+    );
 }
 
 #[test]
