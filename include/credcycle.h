@@ -126,6 +126,13 @@ typedef struct credcycle_cert_principal_info credcycle_cert_principal_info;
 typedef struct credcycle_cert_status_info credcycle_cert_status_info;
 
 /*
+ A certificate chain that verified to one of the tenant's trusted CAs.
+ Free with `credcycle_cert_verification_info_free`. Immutable; may be read
+ from any thread and freed from any thread, once.
+ */
+typedef struct credcycle_cert_verification_info credcycle_cert_verification_info;
+
+/*
  A parsed certificate. Free with `credcycle_certificate_info_free`.
  Immutable; may be read from any thread and freed from any thread, once.
  */
@@ -224,6 +231,13 @@ typedef struct credcycle_enrolled_cert_info credcycle_enrolled_cert_info;
  thread-safe; free with `credcycle_enrollment_free`.
  */
 typedef struct credcycle_enrollment credcycle_enrollment;
+
+/*
+ The claims of an enrollment JWT. Free with
+ `credcycle_enrollment_claims_info_free`. Immutable; may be read from any
+ thread and freed from any thread, once.
+ */
+typedef struct credcycle_enrollment_claims_info credcycle_enrollment_claims_info;
 
 /*
  An enrollment (never its token). Free with
@@ -2870,6 +2884,47 @@ credcycle_result credcycle_generate_key_and_csr(const char *algorithm, const cha
 credcycle_result credcycle_verify_challenge(const char *jwks_json, const char *nonce, const char *algorithm, const char *kid, const char *signature, const char *ca_pool);
 
 /*
+ Verifies a certificate chain (PEM, leaf first, then any intermediates)
+ against the trust anchors `roots_pem` (PEM) at `*at` (NULL: the system
+ clock) for `purpose` (`client`, the default when NULL; `server`; `any`),
+ without an engine. Free the result with
+ `credcycle_verified_chain_info_free`. `CERTIFICATE_REJECTED` (1601)
+ naming the certificate and why; `INVALID_INPUT` naming `roots_pem`, the
+ chain or `purpose` (operation `client.verify_chain`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_verify_chain(const char *roots_pem, const char *chain_pem, const int64_t *at, const char *purpose, credcycle_verified_chain_info **out_verified);
+
+/*
+ Reads an enrollment JWT without checking its signature (to show what it
+ holds, or to pick the key). Free the result with
+ `credcycle_enrollment_claims_info_free`. `INVALID_INPUT` naming `token`
+ (operation `client.parse_enrollment_jwt`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_parse_enrollment_jwt(const char *token, credcycle_enrollment_claims_info **out_claims);
+
+/*
+ Verifies an enrollment JWT against the enrollment JWKS (JSON) the client
+ trusts: ES256 by the key its `kid` names, its `typ`, `issuer`, and not
+ expired at `*now` (NULL: the system clock). Free the result with
+ `credcycle_enrollment_claims_info_free`. `VERIFICATION_FAILED` (no
+ detail); `INVALID_STATE` when expired; `INVALID_INPUT` naming `token` or
+ the JWKS (operation `client.verify_enrollment_jwt`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_verify_enrollment_jwt(const char *token, const char *jwks_json, const char *issuer, const int64_t *now, credcycle_enrollment_claims_info **out_claims);
+
+/*
  Creates the tenant's CA: a KeyManager key and a self-signed root.
  `options` may be NULL (P-256, the policy's validity, a generated key id).
  Free the result with `credcycle_ca_info_free`. `INVALID_INPUT` naming the
@@ -2937,6 +2992,20 @@ credcycle_result credcycle_pki_bundle_pkcs7_base64(const credcycle_pki *pki, cha
  (readable inputs, writable outputs, live handles from this library).
  */
 credcycle_result credcycle_pki_issue(const credcycle_pki *pki, const char *csr_pem, const credcycle_issue_profile *profile, credcycle_issued_cert_info **out_cert);
+
+/*
+ Renews a certificate this CA issued (PEM, or a chain whose first
+ certificate it is): same subject, the key of `new_csr_pem` (NULL: the
+ same key), SANs from `profile`, a new serial and a fresh validity;
+ writes nothing to the store. Free with `credcycle_issued_cert_info_free`.
+ `INVALID_INPUT` naming `current_certificate`, `csr` or the profile
+ field; `NOT_FOUND` without a CA (operation `pki.renew`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_pki_renew(const credcycle_pki *pki, const char *current_certificate_pem, const char *new_csr_pem, const credcycle_issue_profile *profile, credcycle_issued_cert_info **out_cert);
 
 /*
  Verifies a client chain (PEM, leaf first) against the tenant CA now. Free
@@ -3300,6 +3369,22 @@ credcycle_result credcycle_enrollment_authorize_chain(const credcycle_enrollment
  (readable inputs, writable outputs, live handles from this library).
  */
 credcycle_result credcycle_enrollment_cert_owner(const credcycle_enrollment *enrollment, const char *certificate_pem, credcycle_cert_principal_info **out_principal);
+
+/*
+ Verifies a certificate chain (PEM, leaf first, then intermediates) at
+ `*at` (NULL: the engine clock) for `purpose` (`client`, the default when
+ NULL; `server`; `any`) against the tenant's trusted CAs: its internal CA
+ and every verified external CA. The leaf need not be anyone's
+ credential. Free with `credcycle_cert_verification_info_free`.
+ `CERTIFICATE_REJECTED` (1601) naming the certificate and why;
+ `INVALID_INPUT` naming the chain or `purpose` (operation
+ `enrollment.verify_certificate`).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_verify_certificate(const credcycle_enrollment *enrollment, const char *chain_pem, const int64_t *at, const char *purpose, credcycle_cert_verification_info **out_verification);
 
 /*
  Frees the object. NULL is a no-op; call it exactly once per object (never
@@ -5807,6 +5892,178 @@ credcycle_str credcycle_challenge_info_signature(const credcycle_challenge_info 
  (readable inputs, writable outputs, live handles from this library).
  */
 credcycle_str credcycle_challenge_info_ca_pool(const credcycle_challenge_info *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_cert_verification_info_free(credcycle_cert_verification_info *p);
+
+/*
+ `internal` (the tenant's CA) or `external` (a verified external CA). Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_cert_verification_info_anchor(const credcycle_cert_verification_info *p);
+
+/*
+ The external CA's id when the anchor is `external`. Returns whether it is set; if so and `out` is not NULL, writes a
+ view borrowed from the object to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_cert_verification_info_ca_id(const credcycle_cert_verification_info *p, credcycle_str *out);
+
+/*
+ CA certificates above the leaf on the path, the anchor included (1: the
+ anchor issued the leaf). 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+uint32_t credcycle_cert_verification_info_depth(const credcycle_cert_verification_info *p);
+
+/*
+ The number of entries of `path_fingerprint`. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+size_t credcycle_cert_verification_info_path_fingerprint_count(const credcycle_cert_verification_info *p);
+
+/*
+ Fingerprints from the leaf to the anchor (inclusive). Entry `i`, borrowed from the object; empty when out of range or
+ NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_cert_verification_info_path_fingerprint(const credcycle_cert_verification_info *p, size_t i);
+
+/*
+ The leaf's fingerprint (lower-case hex SHA-256 of the DER). Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_cert_verification_info_fingerprint(const credcycle_cert_verification_info *p);
+
+/*
+ The leaf's subject common name, if any. Returns whether it is set; if so and `out` is not NULL, writes a
+ view borrowed from the object to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_cert_verification_info_common_name(const credcycle_cert_verification_info *p, credcycle_str *out);
+
+/*
+ The leaf's start of validity. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_cert_verification_info_not_before(const credcycle_cert_verification_info *p);
+
+/*
+ The leaf's end of validity. 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_cert_verification_info_not_after(const credcycle_cert_verification_info *p);
+
+/*
+ Frees the object. NULL is a no-op; call it exactly once per object (never
+ on a borrowed pointer).
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+void credcycle_enrollment_claims_info_free(credcycle_enrollment_claims_info *p);
+
+/*
+ `em`: `ott`, `ottca`, `updb` or `erott`. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrollment_claims_info_method(const credcycle_enrollment_claims_info *p);
+
+/*
+ `jti`: the one-time token. Copies it, NUL-terminated, into `(buf, len)`; `*out_n` is the bytes
+ written or needed, NUL included (`INSUFFICIENT_SIZE` when `len` is too
+ small). Secret: the library's copy is zeroized when the object is freed;
+ zero yours when done.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_result credcycle_enrollment_claims_info_jti(const credcycle_enrollment_claims_info *p, char *buf, size_t len, size_t *out_n);
+
+/*
+ `sub`: the identity id. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrollment_claims_info_sub(const credcycle_enrollment_claims_info *p);
+
+/*
+ `iss`. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrollment_claims_info_iss(const credcycle_enrollment_claims_info *p);
+
+/*
+ `exp` (seconds since the epoch). 0 for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+int64_t credcycle_enrollment_claims_info_exp(const credcycle_enrollment_claims_info *p);
+
+/*
+ `iat`, if present. Returns whether it is set; if so and `out` is not NULL, writes it
+ to `*out`. `false` for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+bool credcycle_enrollment_claims_info_iat(const credcycle_enrollment_claims_info *p, int64_t *out);
+
+/*
+ The header's `kid`. Borrowed from the object; empty for NULL.
+
+ # Safety
+ Each pointer argument is NULL or valid for the access described above
+ (readable inputs, writable outputs, live handles from this library).
+ */
+credcycle_str credcycle_enrollment_claims_info_kid(const credcycle_enrollment_claims_info *p);
 
 /*
  Frees the object. NULL is a no-op; call it exactly once per object (never

@@ -140,6 +140,12 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: crate::commands::enroll::EnrollCommand,
     },
+    /// Certificate checks: verify a chain against the tenant's trusted CAs
+    /// or given roots.
+    Cert {
+        #[command(subcommand)]
+        command: crate::commands::cert::CertCommand,
+    },
     /// Universal auth of machine identities: configuration, client secrets,
     /// login, access tokens.
     Ua {

@@ -902,6 +902,23 @@ fn identities_and_mfa(t: &mut Tour, backend: &Backend, tenant: &str) {
     });
 }
 
+/// A client certificate chain (PEM) from a CA that exists only in a
+/// throwaway in-memory engine: a certificate no tenant trusts.
+fn throwaway_ca_chain() -> credcycle::Result<String> {
+    use credcycle::pki::{CertProfile, ClientKeyAlgorithm, CreateCa, Csr, generate_key_and_csr};
+    use credcycle::{LocalKeyManager, MemoryStore, OsRandom};
+    let store = Arc::new(MemoryStore::new());
+    let rng = Arc::new(OsRandom::new());
+    let root = LocalKeyManager::generate_root_key(rng.as_ref())?;
+    let keys = Arc::new(LocalKeyManager::new(store.clone(), rng, root)?);
+    let engine = Engine::builder().store(store).key_manager(keys).build()?;
+    let pki = engine.pki("throwaway")?;
+    pki.create_ca(CreateCa::new("throwaway CA", "throwaway.example"))?;
+    let k = generate_key_and_csr(ClientKeyAlgorithm::P256, "stranger")?;
+    let csr = Csr::parse(k.csr_pem.as_bytes())?;
+    Ok(pki.issue(&csr, &CertProfile::client("stranger"))?.chain_pem)
+}
+
 // ---- check helpers --------------------------------------------------------
 
 fn ok<T>(r: credcycle::Result<T>) -> Result<T, String> {
@@ -1704,6 +1721,27 @@ fn enrollment_tour(t: &mut Tour, engine: &Engine, tenant: &str) {
             ensure(
                 s.session.identity_id == id && s.session.auth_method == "cert",
                 || format!("{:?}", s.session),
+            )
+        },
+    );
+    t.check(
+        "cert verify: the new certificate verifies to the internal CA; one from a throwaway CA does not",
+        || {
+            use credcycle::enrollment::TrustedCa;
+            use credcycle::pki::Purpose;
+            let v = ok(enr.verify_certificate(
+                &chain_der(&new_cert.chain_pem)?,
+                None,
+                Purpose::ClientAuth,
+            ))?;
+            ensure(v.anchor == TrustedCa::Internal && v.depth == 1, || {
+                format!("{v:?}")
+            })?;
+            let stranger = ok(throwaway_ca_chain())?;
+            refused(
+                enr.verify_certificate(&chain_der(&stranger)?, None, Purpose::ClientAuth),
+                ErrorKind::VerificationFailed,
+                &["throwaway CA", "issuer is not a trust anchor"],
             )
         },
     );

@@ -287,3 +287,267 @@ fn enroll_limits_and_errors_name_the_field() {
         .collect();
     assert!(states.contains(&(Value::from("updb"), Value::from("USED"))));
 }
+
+/// `cert verify`: stdout `{valid, reason, …}`, exit 0 when valid; when
+/// refused the same object, exit 5 and the error on stderr.
+fn cert_verify(env: &Env, args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["--json", "cert", "verify"];
+    all.extend_from_slice(args);
+    let r = env.run(&all, None);
+    assert!(
+        r.code == 0 || r.code == 5,
+        "{args:?}: exit {} {}",
+        r.code,
+        r.stderr
+    );
+    let v: Value = serde_json::from_slice(&r.stdout).expect("one JSON object");
+    assert_eq!(v["valid"], r.code == 0, "{v}");
+    if r.code == 5 {
+        let e: Value = serde_json::from_str(r.stderr.trim_end()).expect("JSON error");
+        assert_eq!(e["error"]["code"], 1601, "{e}");
+    }
+    (r.code, v)
+}
+
+/// Enrolls a new identity `name` of `tenant` with a CSR; returns the path
+/// of its certificate chain (PEM).
+fn enroll_device(env: &Env, tenant: &str, name: &str) -> PathBuf {
+    env.ok_json(&["--tenant", tenant, "identity", "create", name]);
+    let jwt = env.ok_json(&["--tenant", tenant, "enroll", "ott", name])["jwt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_k, csr) = env.keygen(&format!("{tenant}-{name}"));
+    let out = env.path(&format!("{tenant}-{name}.chain.pem"));
+    env.ok_json(&[
+        "--tenant",
+        tenant,
+        "enroll",
+        "csr",
+        "--token",
+        &jwt,
+        "--csr-file",
+        &csr,
+        "--cert-out",
+        s(&out),
+    ]);
+    out
+}
+
+#[test]
+fn cert_verify_checks_chains_against_the_tenant_cas_or_given_roots() {
+    let env = Env::init();
+    env.ok_json(&["ca", "init", "--trust-domain", "test.example"]);
+    let chain = enroll_device(&env, "default", "device-1");
+    let chain_pem = std::fs::read_to_string(&chain).unwrap();
+    // The leaf alone in its own file, the CA as the intermediate file.
+    let blocks: Vec<&str> = chain_pem
+        .split_inclusive("-----END CERTIFICATE-----\n")
+        .collect();
+    assert_eq!(blocks.len(), 2);
+    let leaf = env.path("leaf.pem");
+    let ca = env.path("ca.pem");
+    std::fs::write(&leaf, blocks[0]).unwrap();
+    std::fs::write(&ca, blocks[1]).unwrap();
+
+    // Valid against the engine's CAs: leaf only, leaf + chain, whole chain.
+    let (_, v) = cert_verify(&env, &["--cert-file", s(&leaf)]);
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["reason"], Value::Null);
+    assert_eq!(v["anchor"], "internal");
+    assert_eq!(v["depth"], 1);
+    assert_eq!(v["purpose"], "client");
+    assert_eq!(v["path_fingerprints"].as_array().unwrap().len(), 2);
+    let (_, v2) = cert_verify(&env, &["--cert-file", s(&leaf), "--chain-file", s(&ca)]);
+    assert_eq!(v2["fingerprint"], v["fingerprint"]);
+    let (code, _) = cert_verify(&env, &["--cert-file", s(&chain)]);
+    assert_eq!(code, 0);
+    // The same against explicit roots: anchor "roots", no store needed
+    // (run from a directory without one).
+    let (_, r) = cert_verify(&env, &["--cert-file", s(&leaf), "--roots-file", s(&ca)]);
+    assert_eq!(r["anchor"], "roots");
+    let bare = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_credcycle"))
+        .current_dir(bare.path())
+        .env_remove("CREDCYCLE_DB")
+        .env_remove("CREDCYCLE_ROOT_KEY_FILE")
+        .args([
+            "--json",
+            "cert",
+            "verify",
+            "--cert-file",
+            s(&leaf),
+            "--roots-file",
+            s(&ca),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!bare.path().join("credcycle.db").exists());
+
+    // A certificate from another CA (tenant "other" has its own): refused,
+    // exit 5, the reason names the certificate; valid in its own tenant.
+    env.ok_json(&["--tenant", "other", "ca", "init"]);
+    let foreign = enroll_device(&env, "other", "device-2");
+    let (code, f) = cert_verify(&env, &["--cert-file", s(&foreign)]);
+    assert_eq!(code, 5);
+    let reason = f["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("CN=credcycle other CA") && reason.contains("issuer is not a trust anchor"),
+        "{reason}"
+    );
+    assert_eq!(f["anchor"], Value::Null);
+    // The leaf alone names the leaf.
+    let foreign_pem = std::fs::read_to_string(&foreign).unwrap();
+    let foreign_leaf = env.path("foreign-leaf.pem");
+    std::fs::write(
+        &foreign_leaf,
+        foreign_pem
+            .split_inclusive("-----END CERTIFICATE-----\n")
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let (code, f) = cert_verify(&env, &["--cert-file", s(&foreign_leaf)]);
+    assert_eq!(code, 5);
+    assert!(
+        f["reason"].as_str().unwrap().contains("certificate 0"),
+        "{f}"
+    );
+    let (code, _) = cert_verify(&env, &["--tenant", "other", "--cert-file", s(&foreign)]);
+    assert_eq!(code, 0);
+    // Against our CA as explicit roots: refused too.
+    let (code, _) = cert_verify(&env, &["--cert-file", s(&foreign), "--roots-file", s(&ca)]);
+    assert_eq!(code, 5);
+
+    // --at past expiry (and before validity): refused with the reason.
+    let (code, x) = cert_verify(
+        &env,
+        &["--cert-file", s(&leaf), "--at", "2100-01-01T00:00:00Z"],
+    );
+    assert_eq!(code, 5);
+    assert!(x["reason"].as_str().unwrap().contains("expired"), "{x}");
+    assert_eq!(x["at_unix"], 4_102_444_800_i64);
+    let (code, x) = cert_verify(
+        &env,
+        &[
+            "--cert-file",
+            s(&leaf),
+            "--roots-file",
+            s(&ca),
+            "--at",
+            "2000-01-01T00:00:00Z",
+        ],
+    );
+    assert_eq!(code, 5);
+    assert!(
+        x["reason"].as_str().unwrap().contains("not valid before"),
+        "{x}"
+    );
+    let not_after = v["not_after"].as_str().unwrap().to_owned();
+    let (code, _) = cert_verify(&env, &["--cert-file", s(&leaf), "--at", &not_after]);
+    assert_eq!(code, 0, "valid at its notAfter");
+
+    // --purpose server: a client certificate is refused.
+    let (code, p) = cert_verify(&env, &["--cert-file", s(&leaf), "--purpose", "server"]);
+    assert_eq!(code, 5);
+    assert!(p["reason"].as_str().unwrap().contains("serverAuth"), "{p}");
+    assert_eq!(p["purpose"], "server");
+    let (code, _) = cert_verify(&env, &["--cert-file", s(&leaf), "--purpose", "any"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn cert_verify_bad_input_exits_2_naming_the_option() {
+    let env = Env::init();
+    env.ok_json(&["ca", "init"]);
+    let chain = enroll_device(&env, "default", "device-1");
+    // Missing file, not a certificate, a bad --at, a bad --purpose.
+    let m = env.fails(
+        2,
+        &["cert", "verify", "--cert-file", s(&env.path("missing.pem"))],
+    );
+    assert!(m.contains("--cert-file"), "{m}");
+    let junk = env.path("junk.pem");
+    std::fs::write(&junk, "hello\n").unwrap();
+    let m = env.fails(2, &["cert", "verify", "--cert-file", s(&junk)]);
+    assert!(
+        m.contains("--cert-file") && m.contains("CERTIFICATE"),
+        "{m}"
+    );
+    let m = env.fails(
+        2,
+        &[
+            "cert",
+            "verify",
+            "--cert-file",
+            s(&chain),
+            "--chain-file",
+            s(&junk),
+        ],
+    );
+    assert!(m.contains("--chain-file"), "{m}");
+    let m = env.fails(
+        2,
+        &[
+            "cert",
+            "verify",
+            "--cert-file",
+            s(&chain),
+            "--roots-file",
+            s(&junk),
+        ],
+    );
+    assert!(m.contains("--roots-file"), "{m}");
+    let bin = env.path("bin.der");
+    std::fs::write(&bin, [0x30, 0x03, 0x02, 0x01, 0x00]).unwrap();
+    let m = env.fails(2, &["cert", "verify", "--cert-file", s(&bin)]);
+    assert!(m.contains("--cert-file"), "{m}");
+    let nonutf8 = env.path("nonutf8");
+    std::fs::write(&nonutf8, [0xff, 0xfe, 0x00]).unwrap();
+    let m = env.fails(2, &["cert", "verify", "--cert-file", s(&nonutf8)]);
+    assert!(m.contains("neither PEM"), "{m}");
+    let m = env.fails(
+        2,
+        &[
+            "cert",
+            "verify",
+            "--cert-file",
+            s(&chain),
+            "--at",
+            "yesterday",
+        ],
+    );
+    assert!(m.contains("--at") && m.contains("RFC 3339"), "{m}");
+    env.fails(
+        2,
+        &[
+            "cert",
+            "verify",
+            "--cert-file",
+            s(&chain),
+            "--purpose",
+            "email",
+        ],
+    );
+    // DER input works as well as PEM.
+    let pem = std::fs::read_to_string(&chain).unwrap();
+    let body: String = pem
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    use base64::Engine as _;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
+    let der_file = env.path("leaf.der");
+    std::fs::write(&der_file, der).unwrap();
+    let (code, v) = cert_verify(&env, &["--cert-file", s(&der_file)]);
+    assert_eq!(code, 0, "{v}");
+}

@@ -89,8 +89,13 @@ __all__ = [
     "RouterCerts",
     "SessionCert",
     "VerifiedChain",
+    "CertVerification",
+    "EnrollmentClaims",
     "generate_key_and_csr",
     "verify_challenge",
+    "verify_chain",
+    "parse_enrollment_jwt",
+    "verify_enrollment_jwt",
 ]
 
 OPERATIONS: Final[List[str]]
@@ -1155,6 +1160,42 @@ class VerifiedChain:
     def leaf(self) -> CertificateInfo: ...
 
 @final
+class CertVerification:
+    @property
+    def anchor(self) -> str: ...
+    @property
+    def ca_id(self) -> Optional[str]: ...
+    @property
+    def depth(self) -> int: ...
+    @property
+    def path_fingerprints(self) -> List[str]: ...
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def common_name(self) -> Optional[str]: ...
+    @property
+    def not_before(self) -> int: ...
+    @property
+    def not_after(self) -> int: ...
+
+@final
+class EnrollmentClaims:
+    @property
+    def method(self) -> str: ...
+    @property
+    def sub(self) -> str: ...
+    @property
+    def iss(self) -> str: ...
+    @property
+    def exp(self) -> int: ...
+    @property
+    def iat(self) -> Optional[int]: ...
+    @property
+    def kid(self) -> str: ...
+    @property
+    def jti(self) -> str: ...
+
+@final
 class ClientKey:
     @property
     def csr_pem(self) -> str: ...
@@ -1333,6 +1374,18 @@ class Pki:
         include_requested_sans: bool = False,
         validity_secs: Optional[int] = None,
     ) -> IssuedCert: ...
+    def renew(
+        self,
+        current_certificate_pem: str,
+        identity_id: str,
+        *,
+        new_csr_pem: Optional[str] = None,
+        kind: str = "client",
+        dns_names: Sequence[str] = ...,
+        ip_addresses: Sequence[str] = ...,
+        include_requested_sans: bool = False,
+        validity_secs: Optional[int] = None,
+    ) -> IssuedCert: ...
     def verify_client_chain(self, chain_pem: str) -> VerifiedChain: ...
 
 @final
@@ -1416,6 +1469,9 @@ class Enrollment:
     def delete_session_cert(self, session_token: str, id: str) -> None: ...
     def authorize_chain(self, chain_pem: str) -> CertPrincipal: ...
     def cert_owner(self, certificate_pem: str) -> CertPrincipal: ...
+    def verify_certificate(
+        self, chain_pem: str, *, at: Optional[int] = None, purpose: str = "client"
+    ) -> CertVerification: ...
 
 def generate_key_and_csr(
     common_name: str,
@@ -1425,3 +1481,10 @@ def generate_key_and_csr(
     ip_addresses: Sequence[str] = ...,
 ) -> ClientKey: ...
 def verify_challenge(jwks: str, nonce: str, challenge: Challenge) -> None: ...
+def verify_chain(
+    roots_pem: str, chain_pem: str, *, at: Optional[int] = None, purpose: str = "client"
+) -> VerifiedChain: ...
+def parse_enrollment_jwt(token: str) -> EnrollmentClaims: ...
+def verify_enrollment_jwt(
+    token: str, jwks: str, issuer: str, *, now: Optional[int] = None
+) -> EnrollmentClaims: ...

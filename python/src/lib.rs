@@ -51,7 +51,10 @@ mod _native {
     #[pymodule_export]
     use super::foreign::{kms_conformance, store_conformance};
     #[pymodule_export]
-    use super::pki::{PyEnrollment, PyPki, generate_key_and_csr, verify_challenge};
+    use super::pki::{
+        PyEnrollment, PyPki, generate_key_and_csr, parse_enrollment_jwt, verify_chain,
+        verify_challenge, verify_enrollment_jwt,
+    };
     #[pymodule_export]
     use super::records::{
         AccessTokenGrant, AccessTokenInfo, ApiToken, Authenticator, ClientSecretInfo,
@@ -62,9 +65,9 @@ mod _native {
     };
     #[pymodule_export]
     use super::records::{
-        CaInfo, CertPrincipal, CertStatus, CertificateInfo, Challenge, ClientKey, EnrolledCert,
-        EnrollmentInfo, ExternalCa, IssuedCert, NewEnrollment, RouterCerts, SessionCert,
-        VerifiedChain,
+        CaInfo, CertPrincipal, CertStatus, CertVerification, CertificateInfo, Challenge, ClientKey,
+        EnrolledCert, EnrollmentClaims, EnrollmentInfo, ExternalCa, IssuedCert, NewEnrollment,
+        RouterCerts, SessionCert, VerifiedChain,
     };
     #[pymodule_export]
     use super::types::{

@@ -1,5 +1,6 @@
-//! `Pki`, `Enrollment` and the client helpers `generate_key_and_csr` and
-//! `verify_challenge`. Every engine call runs with the GIL released.
+//! `Pki`, `Enrollment` and the client helpers `generate_key_and_csr`,
+//! `verify_challenge`, `verify_chain`, `parse_enrollment_jwt` and
+//! `verify_enrollment_jwt`. Every engine call runs with the GIL released.
 
 use credcycle_facade as facade;
 use credcycle_facade::client;
@@ -7,8 +8,9 @@ use pyo3::prelude::*;
 
 use crate::errors::engine;
 use crate::records::{
-    Authenticator, CaInfo, CertPrincipal, CertStatus, Challenge, ClientKey, EnrolledCert,
-    EnrollmentInfo, ExternalCa, IssuedCert, NewEnrollment, RouterCerts, SessionCert, VerifiedChain,
+    Authenticator, CaInfo, CertPrincipal, CertStatus, CertVerification, Challenge, ClientKey,
+    EnrolledCert, EnrollmentClaims, EnrollmentInfo, ExternalCa, IssuedCert, NewEnrollment,
+    RouterCerts, SessionCert, VerifiedChain,
 };
 
 fn list<A, B: From<A>>(v: Vec<A>) -> Vec<B> {
@@ -47,6 +49,42 @@ pub fn generate_key_and_csr(
 #[pyfunction]
 pub fn verify_challenge(jwks: &str, nonce: &str, challenge: &Challenge) -> PyResult<()> {
     engine(client::verify_challenge(jwks, nonce, &challenge.into()))
+}
+
+/// Verifies a certificate chain (PEM, leaf first) against the PEM
+/// `roots_pem` at `at` (default: now) for `purpose` (`client`, `server` or
+/// `any`), without an engine (operation `client.verify_chain`).
+#[pyfunction]
+#[pyo3(signature = (roots_pem, chain_pem, *, at = None, purpose = "client"))]
+pub fn verify_chain(
+    py: Python<'_>,
+    roots_pem: &str,
+    chain_pem: &str,
+    at: Option<i64>,
+    purpose: &str,
+) -> PyResult<VerifiedChain> {
+    Ok(engine(py.detach(|| client::verify_chain(roots_pem, chain_pem, at, purpose)))?.into())
+}
+
+/// Reads an enrollment JWT without checking its signature (operation
+/// `client.parse_enrollment_jwt`).
+#[pyfunction]
+pub fn parse_enrollment_jwt(token: &str) -> PyResult<EnrollmentClaims> {
+    Ok(engine(client::parse_enrollment_jwt(token))?.into())
+}
+
+/// Verifies an enrollment JWT against the enrollment JWKS (JSON text), the
+/// issuer and the time `now` (default: now) (operation
+/// `client.verify_enrollment_jwt`).
+#[pyfunction]
+#[pyo3(signature = (token, jwks, issuer, *, now = None))]
+pub fn verify_enrollment_jwt(
+    token: &str,
+    jwks: &str,
+    issuer: &str,
+    now: Option<i64>,
+) -> PyResult<EnrollmentClaims> {
+    Ok(engine(client::verify_enrollment_jwt(token, jwks, issuer, now))?.into())
 }
 
 /// The internal CA of one tenant (from `Engine.pki`).
@@ -127,6 +165,40 @@ impl PyPki {
             validity_secs,
         };
         Ok(engine(py.detach(|| self.0.issue(csr_pem, p)))?.into())
+    }
+
+    /// Renews a certificate this CA issued: same subject, the key of
+    /// `new_csr_pem` (default: the same key), the profile's SANs, a new
+    /// serial and validity (operation `pki.renew`).
+    #[pyo3(signature = (current_certificate_pem, identity_id, *, new_csr_pem = None,
+        kind = "client", dns_names = Vec::new(), ip_addresses = Vec::new(),
+        include_requested_sans = false, validity_secs = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn renew(
+        &self,
+        py: Python<'_>,
+        current_certificate_pem: &str,
+        identity_id: &str,
+        new_csr_pem: Option<String>,
+        kind: &str,
+        dns_names: Vec<String>,
+        ip_addresses: Vec<String>,
+        include_requested_sans: bool,
+        validity_secs: Option<i64>,
+    ) -> PyResult<IssuedCert> {
+        let p = facade::IssueProfile {
+            kind: kind.to_owned(),
+            identity_id: identity_id.to_owned(),
+            dns_names,
+            ip_addresses,
+            include_requested_sans,
+            validity_secs,
+        };
+        Ok(engine(py.detach(|| {
+            self.0
+                .renew(current_certificate_pem, new_csr_pem.as_deref(), p)
+        }))?
+        .into())
     }
 
     /// Verifies a client chain (PEM, leaf first) against the tenant CA
@@ -443,6 +515,21 @@ impl PyEnrollment {
     /// (operation `enrollment.cert_owner`).
     fn cert_owner(&self, py: Python<'_>, certificate_pem: &str) -> PyResult<CertPrincipal> {
         Ok(engine(py.detach(|| self.0.cert_owner(certificate_pem)))?.into())
+    }
+
+    /// Verifies a certificate chain (PEM, leaf first) at `at` (default: the
+    /// engine clock) for `purpose` (`client`, `server` or `any`) against the
+    /// tenant's internal CA and verified external CAs; the leaf need not be
+    /// a credential (operation `enrollment.verify_certificate`).
+    #[pyo3(signature = (chain_pem, *, at = None, purpose = "client"))]
+    fn verify_certificate(
+        &self,
+        py: Python<'_>,
+        chain_pem: &str,
+        at: Option<i64>,
+        purpose: &str,
+    ) -> PyResult<CertVerification> {
+        Ok(engine(py.detach(|| self.0.verify_certificate(chain_pem, at, purpose)))?.into())
     }
 
     fn __repr__(&self) -> String {

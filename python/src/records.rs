@@ -463,6 +463,23 @@ record!(
 );
 
 record!(
+    /// A certificate chain that verified to one of the tenant's trusted CAs
+    /// (`anchor` is `internal` or `external`, with `ca_id`).
+    CertVerification <- facade::CertVerificationInfo,
+    [anchor: String, ca_id: Option<String>, depth: u32, path_fingerprints: Vec<String>,
+     fingerprint: String, common_name: Option<String>, not_before: i64, not_after: i64],
+    [], []
+);
+
+record!(
+    /// The claims of an enrollment JWT; `jti` (the one-time token) is
+    /// hidden from `repr`.
+    EnrollmentClaims <- facade::EnrollmentClaimsInfo,
+    [method: String, sub: String, iss: String, exp: i64, iat: Option<i64>, kid: String],
+    [], [jti: String => shown]
+);
+
+record!(
     /// A new private key (PKCS#8 PEM, hidden from `repr`) and its CSR.
     ClientKey <- facade::ClientKeyInfo,
     [csr_pem: String], [], [key_pkcs8_pem: String => shown]

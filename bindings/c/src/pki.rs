@@ -1,6 +1,7 @@
 //! The PKI and enrollment domains (`credcycle_pki`, `credcycle_enrollment`)
-//! and the client helpers `credcycle_generate_key_and_csr` and
-//! `credcycle_verify_challenge`.
+//! and the client helpers `credcycle_generate_key_and_csr`,
+//! `credcycle_verify_challenge`, `credcycle_verify_chain`,
+//! `credcycle_parse_enrollment_jwt` and `credcycle_verify_enrollment_jwt`.
 //!
 //! Thread-safety: `credcycle_pki` and `credcycle_enrollment` are shared,
 //! immutable and thread-safe. Enrollment JWTs, passwords and session tokens
@@ -372,6 +373,94 @@ pub unsafe extern "C" fn credcycle_verify_challenge(
     }
 }
 
+/// Verifies a certificate chain (PEM, leaf first, then any intermediates)
+/// against the trust anchors `roots_pem` (PEM) at `*at` (NULL: the system
+/// clock) for `purpose` (`client`, the default when NULL; `server`; `any`),
+/// without an engine. Free the result with
+/// `credcycle_verified_chain_info_free`. `CERTIFICATE_REJECTED` (1601)
+/// naming the certificate and why; `INVALID_INPUT` naming `roots_pem`, the
+/// chain or `purpose` (operation `client.verify_chain`).
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_verify_chain(
+    roots_pem: *const c_char,
+    chain_pem: *const c_char,
+    at: *const i64,
+    purpose: *const c_char,
+    out_verified: *mut *mut credcycle_verified_chain_info,
+) -> credcycle_result {
+    ffi_panic_boundary! {
+        // SAFETY: NULL or NUL-terminated strings (the C contract).
+        let (roots, chain) = unsafe { (tri!(try_str(roots_pem)), tri!(try_str(chain_pem))) };
+        // SAFETY: NULL or NUL-terminated (the C contract).
+        let purpose = tri!(unsafe { try_opt_str(purpose) }).unwrap_or_default();
+        // SAFETY: NULL or readable (the C contract).
+        let at = unsafe { at.as_ref() }.copied();
+        require_out!(out_verified);
+        let r = try_engine!(client::verify_chain(roots, chain, at, purpose));
+        // SAFETY: checked non-NULL above.
+        unsafe { set_out(out_verified, to_boxed_mut_ptr::<credcycle_verified_chain_info>(r)) }
+    }
+}
+
+/// Reads an enrollment JWT without checking its signature (to show what it
+/// holds, or to pick the key). Free the result with
+/// `credcycle_enrollment_claims_info_free`. `INVALID_INPUT` naming `token`
+/// (operation `client.parse_enrollment_jwt`).
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_parse_enrollment_jwt(
+    token: *const c_char,
+    out_claims: *mut *mut credcycle_enrollment_claims_info,
+) -> credcycle_result {
+    ffi_panic_boundary! {
+        // SAFETY: NULL or NUL-terminated (the C contract).
+        let token = tri!(unsafe { try_str(token) });
+        require_out!(out_claims);
+        let r = try_engine!(client::parse_enrollment_jwt(token));
+        // SAFETY: checked non-NULL above.
+        unsafe { set_out(out_claims, to_boxed_mut_ptr::<credcycle_enrollment_claims_info>(r)) }
+    }
+}
+
+/// Verifies an enrollment JWT against the enrollment JWKS (JSON) the client
+/// trusts: ES256 by the key its `kid` names, its `typ`, `issuer`, and not
+/// expired at `*now` (NULL: the system clock). Free the result with
+/// `credcycle_enrollment_claims_info_free`. `VERIFICATION_FAILED` (no
+/// detail); `INVALID_STATE` when expired; `INVALID_INPUT` naming `token` or
+/// the JWKS (operation `client.verify_enrollment_jwt`).
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_verify_enrollment_jwt(
+    token: *const c_char,
+    jwks_json: *const c_char,
+    issuer: *const c_char,
+    now: *const i64,
+    out_claims: *mut *mut credcycle_enrollment_claims_info,
+) -> credcycle_result {
+    ffi_panic_boundary! {
+        // SAFETY: NULL or NUL-terminated strings (the C contract).
+        let (token, jwks, issuer) = unsafe {
+            (tri!(try_str(token)), tri!(try_str(jwks_json)), tri!(try_str(issuer)))
+        };
+        // SAFETY: NULL or readable (the C contract).
+        let now = unsafe { now.as_ref() }.copied();
+        require_out!(out_claims);
+        let r = try_engine!(client::verify_enrollment_jwt(token, jwks, issuer, now));
+        // SAFETY: checked non-NULL above.
+        unsafe { set_out(out_claims, to_boxed_mut_ptr::<credcycle_enrollment_claims_info>(r)) }
+    }
+}
+
 /// Creates the tenant's CA: a KeyManager key and a self-signed root.
 /// `options` may be NULL (P-256, the policy's validity, a generated key id).
 /// Free the result with `credcycle_ca_info_free`. `INVALID_INPUT` naming the
@@ -524,6 +613,39 @@ pub unsafe extern "C" fn credcycle_pki_issue(
         let profile = tri!(unsafe { issue_profile(profile) });
         require_out!(out_cert);
         let r = try_engine!(h.issue(csr_pem, profile));
+        // SAFETY: checked non-NULL above.
+        unsafe { set_out(out_cert, to_boxed_mut_ptr::<credcycle_issued_cert_info>(r)) }
+    }
+}
+
+/// Renews a certificate this CA issued (PEM, or a chain whose first
+/// certificate it is): same subject, the key of `new_csr_pem` (NULL: the
+/// same key), SANs from `profile`, a new serial and a fresh validity;
+/// writes nothing to the store. Free with `credcycle_issued_cert_info_free`.
+/// `INVALID_INPUT` naming `current_certificate`, `csr` or the profile
+/// field; `NOT_FOUND` without a CA (operation `pki.renew`).
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_pki_renew(
+    pki: *const credcycle_pki,
+    current_certificate_pem: *const c_char,
+    new_csr_pem: *const c_char,
+    profile: *const credcycle_issue_profile,
+    out_cert: *mut *mut credcycle_issued_cert_info,
+) -> credcycle_result {
+    ffi_panic_boundary! {
+        let h = require!(pki_ref(pki));
+        // SAFETY: NULL or readable as documented (the C contract).
+        let current = tri!(unsafe { try_str(current_certificate_pem) });
+        // SAFETY: NULL or readable as documented (the C contract).
+        let csr = tri!(unsafe { try_opt_str(new_csr_pem) });
+        // SAFETY: NULL or readable as documented (the C contract).
+        let profile = tri!(unsafe { issue_profile(profile) });
+        require_out!(out_cert);
+        let r = try_engine!(h.renew(current, csr, profile));
         // SAFETY: checked non-NULL above.
         unsafe { set_out(out_cert, to_boxed_mut_ptr::<credcycle_issued_cert_info>(r)) }
     }
@@ -1368,5 +1490,40 @@ pub unsafe extern "C" fn credcycle_enrollment_cert_owner(
         let r = try_engine!(h.cert_owner(certificate_pem));
         // SAFETY: checked non-NULL above.
         unsafe { set_out(out_principal, to_boxed_mut_ptr::<credcycle_cert_principal_info>(r)) }
+    }
+}
+
+/// Verifies a certificate chain (PEM, leaf first, then intermediates) at
+/// `*at` (NULL: the engine clock) for `purpose` (`client`, the default when
+/// NULL; `server`; `any`) against the tenant's trusted CAs: its internal CA
+/// and every verified external CA. The leaf need not be anyone's
+/// credential. Free with `credcycle_cert_verification_info_free`.
+/// `CERTIFICATE_REJECTED` (1601) naming the certificate and why;
+/// `INVALID_INPUT` naming the chain or `purpose` (operation
+/// `enrollment.verify_certificate`).
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_enrollment_verify_certificate(
+    enrollment: *const credcycle_enrollment,
+    chain_pem: *const c_char,
+    at: *const i64,
+    purpose: *const c_char,
+    out_verification: *mut *mut credcycle_cert_verification_info,
+) -> credcycle_result {
+    ffi_panic_boundary! {
+        let h = require!(en_ref(enrollment));
+        // SAFETY: NULL or readable as documented (the C contract).
+        let chain_pem = tri!(unsafe { try_str(chain_pem) });
+        // SAFETY: NULL or NUL-terminated (the C contract).
+        let purpose = tri!(unsafe { try_opt_str(purpose) }).unwrap_or_default();
+        // SAFETY: NULL or readable (the C contract).
+        let at = unsafe { at.as_ref() }.copied();
+        require_out!(out_verification);
+        let r = try_engine!(h.verify_certificate(chain_pem, at, purpose));
+        // SAFETY: checked non-NULL above.
+        unsafe { set_out(out_verification, to_boxed_mut_ptr::<credcycle_cert_verification_info>(r)) }
     }
 }

@@ -2190,3 +2190,337 @@ pub unsafe extern "C" fn credcycle_challenge_info_ca_pool(
         unsafe { str_of(p, |v| &v.ca_pool) }
     }
 }
+/// A certificate chain that verified to one of the tenant's trusted CAs.
+/// Free with `credcycle_cert_verification_info_free`. Immutable; may be read
+/// from any thread and freed from any thread, once.
+pub struct credcycle_cert_verification_info {
+    _private: [u8; 0],
+}
+
+impl Castable for credcycle_cert_verification_info {
+    type Ownership = OwnershipBox;
+    type RustType = CertVerificationInfo;
+}
+
+/// Frees the object. NULL is a no-op; call it exactly once per object (never
+/// on a borrowed pointer).
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_cert_verification_info_free(
+    p: *mut credcycle_cert_verification_info,
+) {
+    ffi_panic_boundary! { default: ();
+        // SAFETY: NULL or an object made by this library, not used again.
+        unsafe { free_box(p) }
+    }
+}
+
+/// `internal` (the tenant's CA) or `external` (a verified external CA). Borrowed from the object; empty for NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_cert_verification_info_anchor(
+    p: *const credcycle_cert_verification_info,
+) -> credcycle_str {
+    ffi_panic_boundary! { default: credcycle_str::EMPTY;
+        // SAFETY: NULL or a live object of this type (the C contract).
+        unsafe { str_of(p, |v| &v.anchor) }
+    }
+}
+
+/// The external CA's id when the anchor is `external`. Returns whether it is set; if so and `out` is not NULL, writes a
+/// view borrowed from the object to `*out`. `false` for NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_cert_verification_info_ca_id(
+    p: *const credcycle_cert_verification_info,
+    out: *mut credcycle_str,
+) -> bool {
+    ffi_panic_boundary! { default: false;
+        // SAFETY: NULL or a live object of this type (the C contract).
+        match unsafe { try_ref_from_ptr::<credcycle_cert_verification_info>(p) }.and_then(|v| v.ca_id.as_deref()) {
+            Some(s) => {
+                // SAFETY: NULL or writable (the C contract).
+                unsafe { set_opt_out(out, credcycle_str::borrow(s)) };
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// CA certificates above the leaf on the path, the anchor included (1: the
+/// anchor issued the leaf). 0 for NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_cert_verification_info_depth(
+    p: *const credcycle_cert_verification_info,
+) -> u32 {
+    ffi_panic_boundary! { default: Default::default();
+        // SAFETY: NULL or a live object of this type (the C contract).
+        unsafe { num_of(p, |v| v.depth) }
+    }
+}
+
+/// The number of entries of `path_fingerprint`. 0 for NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_cert_verification_info_path_fingerprint_count(
+    p: *const credcycle_cert_verification_info,
+) -> usize {
+    ffi_panic_boundary! { default: Default::default();
+        // SAFETY: NULL or a live object of this type (the C contract).
+        unsafe { num_of(p, |v| v.path_fingerprints.len()) }
+    }
+}
+
+/// Fingerprints from the leaf to the anchor (inclusive). Entry `i`, borrowed from the object; empty when out of range or
+/// NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_cert_verification_info_path_fingerprint(
+    p: *const credcycle_cert_verification_info,
+    i: usize,
+) -> credcycle_str {
+    ffi_panic_boundary! { default: credcycle_str::EMPTY;
+        // SAFETY: NULL or a live object of this type (the C contract).
+        unsafe { str_of(p, |v| v.path_fingerprints.get(i).map_or("", |s| s.as_str())) }
+    }
+}
+
+/// The leaf's fingerprint (lower-case hex SHA-256 of the DER). Borrowed from the object; empty for NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_cert_verification_info_fingerprint(
+    p: *const credcycle_cert_verification_info,
+) -> credcycle_str {
+    ffi_panic_boundary! { default: credcycle_str::EMPTY;
+        // SAFETY: NULL or a live object of this type (the C contract).
+        unsafe { str_of(p, |v| &v.fingerprint) }
+    }
+}
+
+/// The leaf's subject common name, if any. Returns whether it is set; if so and `out` is not NULL, writes a
+/// view borrowed from the object to `*out`. `false` for NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_cert_verification_info_common_name(
+    p: *const credcycle_cert_verification_info,
+    out: *mut credcycle_str,
+) -> bool {
+    ffi_panic_boundary! { default: false;
+        // SAFETY: NULL or a live object of this type (the C contract).
+        match unsafe { try_ref_from_ptr::<credcycle_cert_verification_info>(p) }.and_then(|v| v.common_name.as_deref()) {
+            Some(s) => {
+                // SAFETY: NULL or writable (the C contract).
+                unsafe { set_opt_out(out, credcycle_str::borrow(s)) };
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The leaf's start of validity. 0 for NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_cert_verification_info_not_before(
+    p: *const credcycle_cert_verification_info,
+) -> i64 {
+    ffi_panic_boundary! { default: Default::default();
+        // SAFETY: NULL or a live object of this type (the C contract).
+        unsafe { num_of(p, |v| v.not_before) }
+    }
+}
+
+/// The leaf's end of validity. 0 for NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_cert_verification_info_not_after(
+    p: *const credcycle_cert_verification_info,
+) -> i64 {
+    ffi_panic_boundary! { default: Default::default();
+        // SAFETY: NULL or a live object of this type (the C contract).
+        unsafe { num_of(p, |v| v.not_after) }
+    }
+}
+/// The claims of an enrollment JWT. Free with
+/// `credcycle_enrollment_claims_info_free`. Immutable; may be read from any
+/// thread and freed from any thread, once.
+pub struct credcycle_enrollment_claims_info {
+    _private: [u8; 0],
+}
+
+impl Castable for credcycle_enrollment_claims_info {
+    type Ownership = OwnershipBox;
+    type RustType = EnrollmentClaimsInfo;
+}
+
+/// Frees the object. NULL is a no-op; call it exactly once per object (never
+/// on a borrowed pointer).
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_enrollment_claims_info_free(
+    p: *mut credcycle_enrollment_claims_info,
+) {
+    ffi_panic_boundary! { default: ();
+        // SAFETY: NULL or an object made by this library, not used again.
+        unsafe { free_box(p) }
+    }
+}
+
+/// `em`: `ott`, `ottca`, `updb` or `erott`. Borrowed from the object; empty for NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_enrollment_claims_info_method(
+    p: *const credcycle_enrollment_claims_info,
+) -> credcycle_str {
+    ffi_panic_boundary! { default: credcycle_str::EMPTY;
+        // SAFETY: NULL or a live object of this type (the C contract).
+        unsafe { str_of(p, |v| &v.method) }
+    }
+}
+
+/// `jti`: the one-time token. Copies it, NUL-terminated, into `(buf, len)`; `*out_n` is the bytes
+/// written or needed, NUL included (`INSUFFICIENT_SIZE` when `len` is too
+/// small). Secret: the library's copy is zeroized when the object is freed;
+/// zero yours when done.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_enrollment_claims_info_jti(
+    p: *const credcycle_enrollment_claims_info,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> credcycle_result {
+    ffi_panic_boundary! {
+        // SAFETY: NULL or a live object of this type (the C contract).
+        let v = require!(unsafe { try_ref_from_ptr::<credcycle_enrollment_claims_info>(p) });
+        require_out!(out_n);
+        let s = require_found!(Some(v.jti.as_str()));
+        // SAFETY: `buf` has `len` writable bytes (the C contract).
+        unsafe { write_secret_str_out(s, buf, len, out_n) }
+    }
+}
+
+/// `sub`: the identity id. Borrowed from the object; empty for NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_enrollment_claims_info_sub(
+    p: *const credcycle_enrollment_claims_info,
+) -> credcycle_str {
+    ffi_panic_boundary! { default: credcycle_str::EMPTY;
+        // SAFETY: NULL or a live object of this type (the C contract).
+        unsafe { str_of(p, |v| &v.sub) }
+    }
+}
+
+/// `iss`. Borrowed from the object; empty for NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_enrollment_claims_info_iss(
+    p: *const credcycle_enrollment_claims_info,
+) -> credcycle_str {
+    ffi_panic_boundary! { default: credcycle_str::EMPTY;
+        // SAFETY: NULL or a live object of this type (the C contract).
+        unsafe { str_of(p, |v| &v.iss) }
+    }
+}
+
+/// `exp` (seconds since the epoch). 0 for NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_enrollment_claims_info_exp(
+    p: *const credcycle_enrollment_claims_info,
+) -> i64 {
+    ffi_panic_boundary! { default: Default::default();
+        // SAFETY: NULL or a live object of this type (the C contract).
+        unsafe { num_of(p, |v| v.exp) }
+    }
+}
+
+/// `iat`, if present. Returns whether it is set; if so and `out` is not NULL, writes it
+/// to `*out`. `false` for NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_enrollment_claims_info_iat(
+    p: *const credcycle_enrollment_claims_info,
+    out: *mut i64,
+) -> bool {
+    ffi_panic_boundary! { default: false;
+        // SAFETY: NULL or a live object of this type (the C contract).
+        match unsafe { try_ref_from_ptr::<credcycle_enrollment_claims_info>(p) }.and_then(|v| v.iat) {
+            Some(x) => {
+                // SAFETY: NULL or writable (the C contract).
+                unsafe { set_opt_out(out, x) };
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The header's `kid`. Borrowed from the object; empty for NULL.
+///
+/// # Safety
+/// Each pointer argument is NULL or valid for the access described above
+/// (readable inputs, writable outputs, live handles from this library).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn credcycle_enrollment_claims_info_kid(
+    p: *const credcycle_enrollment_claims_info,
+) -> credcycle_str {
+    ffi_panic_boundary! { default: credcycle_str::EMPTY;
+        // SAFETY: NULL or a live object of this type (the C contract).
+        unsafe { str_of(p, |v| &v.kid) }
+    }
+}

@@ -2,8 +2,9 @@
 //! webhook signatures (Zitadel and Standard Webhooks), JWT/JWE bodies, and
 //! the client-IP walk of `X-Forwarded-For`.
 //!
-//! Making a key and a CSR belongs here too; it arrives with the PKI module
-//! (branch `pki`) and is not in this facade yet.
+//! Also the client side of enrollment: a key and its CSR, the check of a
+//! challenge answer, reading and verifying an enrollment JWT, and
+//! verifying a certificate chain against given roots.
 
 use std::fmt;
 use std::sync::Arc;
@@ -16,7 +17,9 @@ use credcycle::targets::{MemorySeenSet, SeenSet};
 use credcycle::{Clock, LocalKeyManager, OsRandom, SecretBytes, UnixTime};
 use zeroize::Zeroizing;
 
-use crate::domains::{ChallengeInfo, ClientKeyInfo, Header, VerifiedJwtInfo};
+use crate::domains::{
+    ChallengeInfo, ClientKeyInfo, EnrollmentClaimsInfo, Header, VerifiedChainInfo, VerifiedJwtInfo,
+};
 use crate::error::{Error, Result};
 
 #[derive(Debug)]
@@ -444,6 +447,51 @@ pub fn generate_key_and_csr(
 /// `INVALID_INPUT` naming `nonce` or the JWKS; `VERIFICATION_FAILED`.
 pub fn verify_challenge(jwks_json: &str, nonce: &str, challenge: &ChallengeInfo) -> Result<()> {
     crate::domains::verify_challenge(jwks_json, nonce, challenge)
+}
+
+/// Verifies a certificate chain (PEM, leaf first, then any intermediates)
+/// against the trust anchors `roots_pem` (PEM, at most 16) at `at`
+/// (default: the system clock) for `purpose` (`client` — the default when
+/// empty —, `server` or `any`): the engine's RFC 5280 path validation,
+/// without an engine (operation `client.verify_chain`).
+///
+/// # Errors
+/// `INVALID_INPUT` naming `roots_pem`, the chain or `purpose`;
+/// `CERTIFICATE_REJECTED` (1601) naming the certificate and why.
+pub fn verify_chain(
+    roots_pem: &str,
+    chain_pem: &str,
+    at: Option<i64>,
+    purpose: &str,
+) -> Result<VerifiedChainInfo> {
+    crate::domains::verify_chain(roots_pem, chain_pem, at, purpose)
+}
+
+/// Reads an enrollment JWT **without** checking its signature (to show
+/// what it holds, or to pick the key) (operation
+/// `client.parse_enrollment_jwt`).
+///
+/// # Errors
+/// `INVALID_INPUT` naming `token` and what is wrong.
+pub fn parse_enrollment_jwt(token: &str) -> Result<EnrollmentClaimsInfo> {
+    crate::domains::parse_enrollment_jwt(token)
+}
+
+/// Verifies an enrollment JWT against the enrollment JWKS (JSON text) the
+/// client trusts: ES256 by the key its `kid` names, `typ`, the issuer, and
+/// not expired at `now` (default: the system clock) (operation
+/// `client.verify_enrollment_jwt`).
+///
+/// # Errors
+/// `INVALID_INPUT` naming `token` or the JWKS; `VERIFICATION_FAILED` (no
+/// detail); `INVALID_STATE` for an expired token.
+pub fn verify_enrollment_jwt(
+    token: &str,
+    jwks_json: &str,
+    issuer: &str,
+    now: Option<i64>,
+) -> Result<EnrollmentClaimsInfo> {
+    crate::domains::verify_enrollment_jwt(token, jwks_json, issuer, now)
 }
 
 /// The version of the engine (the workspace version, `MAJOR.MINOR.PATCH`)

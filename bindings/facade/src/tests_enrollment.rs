@@ -659,3 +659,239 @@ fn racing_redemptions_of_one_token_succeed_once() {
     assert_eq!(auths.len(), 1);
     assert_eq!(auths[0].cert_fingerprint.as_ref(), Some(won[0]));
 }
+
+#[test]
+fn verify_certificate_uses_the_tenant_cas_purpose_and_time() {
+    let (e, clock) = engine_at(T0);
+    let ca = with_ca(&e, "shop");
+    let pki = e.pki("shop").expect("pki");
+    let en = e.enrollment("shop").expect("enrollment");
+    let k = csr("device");
+    // Issued but enrolled by nobody: verify_certificate does not care.
+    let c = pki
+        .issue(
+            &k.csr_pem,
+            IssueProfile {
+                identity_id: "id-1".into(),
+                ..Default::default()
+            },
+        )
+        .expect("issue");
+    assert_eq!(err(en.authorize_chain(&c.chain_pem)).code, 1006);
+    let v = en
+        .verify_certificate(&c.chain_pem, None, "")
+        .expect("valid");
+    assert_eq!(
+        (v.anchor.as_str(), v.ca_id.as_deref(), v.depth),
+        ("internal", None, 1)
+    );
+    assert_eq!(v.fingerprint, c.fingerprint);
+    assert_eq!(
+        v.path_fingerprints,
+        vec![c.fingerprint.clone(), ca.certificate.fingerprint]
+    );
+    assert_eq!(v.not_after, c.not_after);
+    // Purpose: a client certificate is not a server certificate.
+    let rej = err(en.verify_certificate(&c.pem, None, "server"));
+    assert_eq!(rej.code, 1601);
+    assert!(rej.message.contains("serverAuth"), "{rej:?}");
+    en.verify_certificate(&c.pem, None, "any").expect("any");
+    assert!(
+        err(en.verify_certificate(&c.pem, None, "email"))
+            .message
+            .contains("purpose")
+    );
+    // Time: `at` past notAfter, then the engine clock there.
+    let rej = err(en.verify_certificate(&c.pem, Some(c.not_after + 1), "client"));
+    assert!(rej.message.contains("expired"), "{rej:?}");
+    clock.0.store(c.not_after + 1, Ordering::SeqCst);
+    assert_eq!(
+        err(en.verify_certificate(&c.pem, None, "client")).code,
+        1601
+    );
+    en.verify_certificate(&c.pem, Some(T0), "client")
+        .expect("valid at T0");
+    clock.0.store(T0, Ordering::SeqCst);
+    // An external CA counts once verified.
+    let ext = TestCert::self_signed(&CertSpec::ca("partner", T0)).expect("ca");
+    let reg = en
+        .register_ca(&ext.pem(), ExternalCaOptions::new("partner"))
+        .expect("register");
+    let dev = ext.issue(&CertSpec::leaf("device-7", T0)).expect("leaf");
+    assert_eq!(err(en.verify_certificate(&dev.pem(), None, "")).code, 1601);
+    let mut spec = CertSpec::leaf(reg.verification_token.as_deref().expect("token"), T0);
+    spec.serial = vec![0x40, 9];
+    en.verify_ca(&reg.id, &ext.issue(&spec).expect("proof").pem())
+        .expect("verify_ca");
+    let v = en
+        .verify_certificate(&dev.pem(), None, "")
+        .expect("external");
+    assert_eq!(
+        (v.anchor.as_str(), v.ca_id.as_deref()),
+        ("external", Some(reg.id.as_str()))
+    );
+    // Input errors name the chain.
+    assert_eq!(err(en.verify_certificate("junk", None, "")).code, 1004);
+}
+
+#[test]
+fn client_verify_chain_checks_against_given_roots() {
+    let (e, _clock) = engine_at(T0);
+    let ca = with_ca(&e, "shop");
+    let c = e
+        .pki("shop")
+        .expect("pki")
+        .issue(
+            &csr("device").csr_pem,
+            IssueProfile {
+                identity_id: "id-1".into(),
+                ..Default::default()
+            },
+        )
+        .expect("issue");
+    let v = client::verify_chain(&ca.chain_pem, &c.pem, Some(T0), "client").expect("valid");
+    assert_eq!(v.leaf.fingerprint, c.fingerprint);
+    assert_eq!(v.anchor_pem, ca.certificate.pem);
+    let rej = err(client::verify_chain(
+        &ca.chain_pem,
+        &c.pem,
+        Some(T0),
+        "server",
+    ));
+    assert_eq!((rej.code, rej.kind.as_str()), (1601, "verification_failed"));
+    let rej = err(client::verify_chain(
+        &ca.chain_pem,
+        &c.pem,
+        Some(c.not_after + 1),
+        "",
+    ));
+    assert!(rej.message.contains("expired"), "{rej:?}");
+    let other = with_ca(&e, "other");
+    let rej = err(client::verify_chain(&other.chain_pem, &c.pem, Some(T0), ""));
+    assert!(rej.message.contains("issuer"), "{rej:?}");
+    let bad = err(client::verify_chain("nope", &c.pem, Some(T0), ""));
+    assert_eq!(bad.code, 1004);
+    assert!(bad.message.contains("roots_pem"), "{bad:?}");
+    assert_eq!(
+        err(client::verify_chain(&ca.chain_pem, "nope", Some(T0), "")).code,
+        1004
+    );
+}
+
+#[test]
+fn pki_renew_keeps_the_subject_and_rolls_the_key_on_request() {
+    let (e, clock) = engine_at(T0);
+    with_ca(&e, "shop");
+    let pki = e.pki("shop").expect("pki");
+    let k = csr("device");
+    let profile = || IssueProfile {
+        identity_id: "id-1".into(),
+        ..Default::default()
+    };
+    let c = pki.issue(&k.csr_pem, profile()).expect("issue");
+    clock.0.store(T0 + 3600, Ordering::SeqCst);
+    let same = pki.renew(&c.chain_pem, None, profile()).expect("renew");
+    assert_ne!(same.serial_hex, c.serial_hex);
+    assert!(same.not_before > c.not_before && same.not_after > c.not_after);
+    let a = credcycle::pki::CertInfo::from_pem(&c.pem).expect("a");
+    let b = credcycle::pki::CertInfo::from_pem(&same.pem).expect("b");
+    assert_eq!((a.subject, a.spki_der.clone()), (b.subject, b.spki_der));
+    let k2 = csr("device");
+    let rolled = pki
+        .renew(&c.pem, Some(&k2.csr_pem), profile())
+        .expect("key roll");
+    let r = credcycle::pki::CertInfo::from_pem(&rolled.pem).expect("r");
+    assert_ne!(r.spki_der, a.spki_der);
+    // Not ours, not a certificate, not a CSR: named.
+    with_ca(&e, "other");
+    let foreign = e
+        .pki("other")
+        .expect("pki")
+        .issue(&k.csr_pem, profile())
+        .expect("issue");
+    let m = err(pki.renew(&foreign.pem, None, profile())).message;
+    assert!(m.contains("current_certificate"), "{m}");
+    let m = err(pki.renew("junk", None, profile())).message;
+    assert!(m.contains("current_certificate"), "{m}");
+    assert!(
+        err(pki.renew(&c.pem, Some("junk"), profile()))
+            .message
+            .contains("csr")
+    );
+}
+
+#[test]
+fn client_reads_and_verifies_enrollment_jwts() {
+    let (e, _clock) = engine_at(T0);
+    let ids = e.identities("shop").expect("ids");
+    let en = e.enrollment("shop").expect("enrollment");
+    let alice = ids.create("alice", None).expect("identity");
+    let n = en
+        .create(
+            &alice.id,
+            EnrollmentSpec {
+                method: "ott".into(),
+                ..Default::default()
+            },
+        )
+        .expect("create");
+    let c = client::parse_enrollment_jwt(&n.jwt).expect("parse");
+    assert_eq!(c.method, "ott");
+    assert_eq!(c.sub, alice.id);
+    assert_eq!(c.iss, "credcycle");
+    assert_eq!(c.iat, Some(T0));
+    assert_eq!(c.kid, en.current_kid().expect("kid"));
+    assert!(c.jti.starts_with("ccen_"));
+    assert!(!format!("{c:?}").contains("ccen_"), "Debug hides the token");
+    let jwks = en.jwks().expect("jwks");
+    let v = client::verify_enrollment_jwt(&n.jwt, &jwks, "credcycle", Some(T0)).expect("verify");
+    assert_eq!(v, c);
+    assert_eq!(
+        err(client::verify_enrollment_jwt(
+            &n.jwt,
+            &jwks,
+            "other",
+            Some(T0)
+        ))
+        .code,
+        1006
+    );
+    let exp = err(client::verify_enrollment_jwt(
+        &n.jwt,
+        &jwks,
+        "credcycle",
+        Some(c.exp),
+    ));
+    assert_eq!(exp.code, 1007, "{exp:?}");
+    // Another engine's JWKS does not verify it (the enrollment key is the
+    // engine's, shared by its tenants).
+    let (e2, _clock2) = engine_at(T0);
+    let other = e2
+        .enrollment("shop")
+        .expect("enrollment")
+        .jwks()
+        .expect("jwks");
+    assert_eq!(
+        err(client::verify_enrollment_jwt(
+            &n.jwt,
+            &other,
+            "credcycle",
+            Some(T0)
+        ))
+        .code,
+        1006
+    );
+    let bad = err(client::parse_enrollment_jwt("not.a.jwt"));
+    assert_eq!(bad.code, 1004);
+    assert!(bad.message.contains("token"), "{bad:?}");
+    assert_eq!(
+        err(client::verify_enrollment_jwt(
+            &n.jwt,
+            "{",
+            "credcycle",
+            None
+        ))
+        .code,
+        1004
+    );
+}

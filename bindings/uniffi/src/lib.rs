@@ -210,6 +210,7 @@ counterparts! {
     "pki.bundle_pem" => [Pki] bundle_pem;
     "pki.bundle_pkcs7_base64" => [Pki] bundle_pkcs7_base64;
     "pki.issue" => [Pki] issue;
+    "pki.renew" => [Pki] renew;
     "pki.verify_client_chain" => [Pki] verify_client_chain;
     "enrollment.jwks" => [Enrollment] jwks;
     "enrollment.current_kid" => [Enrollment] current_kid;
@@ -242,8 +243,12 @@ counterparts! {
     "enrollment.delete_session_cert" => [Enrollment] delete_session_cert;
     "enrollment.authorize_chain" => [Enrollment] authorize_chain;
     "enrollment.cert_owner" => [Enrollment] cert_owner;
+    "enrollment.verify_certificate" => [Enrollment] verify_certificate;
     "client.generate_key_and_csr" => [] generate_key_and_csr;
     "client.verify_challenge" => [] verify_challenge;
+    "client.verify_chain" => [] verify_chain;
+    "client.parse_enrollment_jwt" => [] parse_enrollment_jwt;
+    "client.verify_enrollment_jwt" => [] verify_enrollment_jwt;
 }
 
 /// Facade operations not covered yet. The parity tests accept these and

@@ -1,6 +1,7 @@
 //! The PKI and enrollment domains: the tenant's internal CA (`Pki`),
 //! enrollment and certificate lifecycle (`Enrollment`), and the client
-//! helpers `generate_key_and_csr` and `verify_challenge`. Private keys and
+//! helpers `generate_key_and_csr`, `verify_challenge`, `verify_chain`,
+//! `parse_enrollment_jwt` and `verify_enrollment_jwt`. Private keys and
 //! enrollment JWTs cross as strings (the facade's zeroized copies are wiped
 //! when converted).
 
@@ -382,6 +383,94 @@ mirror_out! {
     }
 }
 
+mirror_out! {
+    /// A certificate chain that verified to one of the tenant's trusted CAs.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    CertVerificationInfo from facade::CertVerificationInfo {
+        /// `internal` (the tenant's CA) or `external` (a verified external CA).
+        anchor: String,
+        /// The external CA's id when `anchor` is `external`.
+        ca_id: Option<String>,
+        /// CA certificates above the leaf on the path, the anchor included.
+        depth: u32,
+        /// Fingerprints from the leaf to the anchor (inclusive).
+        path_fingerprints: Vec<String>,
+        /// The leaf's fingerprint.
+        fingerprint: String,
+        /// The leaf's subject common name, if any.
+        common_name: Option<String>,
+        /// The leaf's start of validity.
+        not_before: i64,
+        /// The leaf's end of validity.
+        not_after: i64,
+    }
+}
+
+mirror_out! {
+    /// The claims of an enrollment JWT. Keep `jti` (the one-time token)
+    /// secret.
+    #[derive(Clone, PartialEq, Eq)]
+    EnrollmentClaimsInfo from facade::EnrollmentClaimsInfo {
+        /// `em`: `ott`, `ottca`, `updb` or `erott`.
+        method: String,
+        /// `jti`: the one-time token.
+        jti: String,
+        /// `sub`: the identity id.
+        sub: String,
+        /// `iss`.
+        iss: String,
+        /// `exp` (seconds since the epoch).
+        exp: i64,
+        /// `iat`, if present.
+        iat: Option<i64>,
+        /// The header's `kid`.
+        kid: String,
+    }
+}
+
+/// Verifies a certificate chain (PEM, leaf first, then intermediates)
+/// against the trust anchors `roots_pem` (PEM) at `at` (default: now) for
+/// `purpose` (`client` — default when empty —, `server` or `any`), without
+/// an engine.
+///
+/// # Errors
+/// `InvalidInput` naming `roots_pem`, the chain or `purpose`;
+/// `VerificationFailed` with code 1601 naming the certificate and why.
+#[uniffi::export(default(at = None, purpose = "client"))]
+pub fn verify_chain(
+    roots_pem: String,
+    chain_pem: String,
+    at: Option<i64>,
+    purpose: String,
+) -> Result<VerifiedChainInfo> {
+    Ok(facade::client::verify_chain(&roots_pem, &chain_pem, at, &purpose)?.ffi())
+}
+
+/// Reads an enrollment JWT without checking its signature.
+///
+/// # Errors
+/// `InvalidInput` naming `token`.
+#[uniffi::export]
+pub fn parse_enrollment_jwt(token: String) -> Result<EnrollmentClaimsInfo> {
+    Ok(facade::client::parse_enrollment_jwt(&token)?.ffi())
+}
+
+/// Verifies an enrollment JWT against the enrollment JWKS (JSON) the client
+/// trusts, the issuer and the time `now` (default: now).
+///
+/// # Errors
+/// `InvalidInput` naming `token` or the JWKS; `VerificationFailed`;
+/// `InvalidState` when expired.
+#[uniffi::export(default(now = None))]
+pub fn verify_enrollment_jwt(
+    token: String,
+    jwks_json: String,
+    issuer: String,
+    now: Option<i64>,
+) -> Result<EnrollmentClaimsInfo> {
+    Ok(facade::client::verify_enrollment_jwt(&token, &jwks_json, &issuer, now)?.ffi())
+}
+
 /// A new private key of `algorithm` (`p256`, `p384` or `ed25519`) and its
 /// CSR for `CN=<common_name>`, requesting the DNS names and IP addresses
 /// given.
@@ -486,6 +575,29 @@ impl Pki {
     /// `InvalidInput` naming the CSR or profile field; `NotFound`.
     pub fn issue(&self, csr_pem: String, profile: IssueProfile) -> Result<IssuedCertInfo> {
         Ok(self.inner.issue(&csr_pem, profile.facade())?.ffi())
+    }
+
+    /// Renews a certificate this CA issued (PEM): same subject, the key of
+    /// `new_csr_pem` (`None`: the same key), SANs from `profile`, a new
+    /// serial and a fresh validity. Writes nothing to the store.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming `current_certificate`, the CSR or a profile
+    /// field; `NotFound`.
+    pub fn renew(
+        &self,
+        current_certificate_pem: String,
+        new_csr_pem: Option<String>,
+        profile: IssueProfile,
+    ) -> Result<IssuedCertInfo> {
+        Ok(self
+            .inner
+            .renew(
+                &current_certificate_pem,
+                new_csr_pem.as_deref(),
+                profile.facade(),
+            )?
+            .ffi())
     }
 
     /// Verifies a client chain (PEM, leaf first) against the tenant CA.
@@ -815,6 +927,27 @@ impl Enrollment {
     /// `InvalidInput`; `VerificationFailed`.
     pub fn cert_owner(&self, certificate_pem: String) -> Result<CertPrincipalInfo> {
         Ok(self.inner.cert_owner(&certificate_pem)?.ffi())
+    }
+
+    /// Verifies a certificate chain (PEM, leaf first) at `at` (default: the
+    /// engine clock) for `purpose` (`client` — default when empty —,
+    /// `server` or `any`) against the tenant's internal CA and verified
+    /// external CAs; the leaf need not be anyone's credential.
+    ///
+    /// # Errors
+    /// `InvalidInput` naming the chain or `purpose`; `VerificationFailed`
+    /// with code 1601 naming the certificate and why.
+    #[uniffi::method(default(at = None, purpose = "client"))]
+    pub fn verify_certificate(
+        &self,
+        chain_pem: String,
+        at: Option<i64>,
+        purpose: String,
+    ) -> Result<CertVerificationInfo> {
+        Ok(self
+            .inner
+            .verify_certificate(&chain_pem, at, &purpose)?
+            .ffi())
     }
 }
 

@@ -2,6 +2,7 @@
 //! [`Output`].
 
 mod audit;
+pub(crate) mod cert;
 pub(crate) mod enroll;
 mod identity;
 mod init;
@@ -64,5 +65,6 @@ pub(crate) fn run(ctx: &Ctx, command: Command) -> Result<Output, CliError> {
         Command::Ua { command } => machine::run_ua(ctx, command),
         Command::Ca { command } => enroll::run_ca(ctx, command),
         Command::Enroll { command } => enroll::run(ctx, command),
+        Command::Cert { command } => cert::run(ctx, command),
     }
 }

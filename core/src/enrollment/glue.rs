@@ -282,6 +282,34 @@ pub(crate) fn verify_client_chain(
     externals: &[(String, Vec<u8>)],
     now: i64,
 ) -> Result<Anchor> {
+    verify_chain_to(
+        engine,
+        tenant,
+        chain,
+        internal,
+        externals,
+        now,
+        pki::Purpose::ClientAuth,
+    )
+    .map(|(a, _)| a)
+}
+
+/// Verifies a chain (leaf first) at `now` for `purpose` to the internal CA
+/// (when `internal`) or one of `externals` (`(ca id, CA DER)`): the anchor
+/// it ends at and the verified path.
+///
+/// # Errors
+/// [`Error::CertificateRejected`] naming the certificate and the reason
+/// (also when there is no anchor at all).
+pub(crate) fn verify_chain_to(
+    engine: &Engine,
+    tenant: &TenantId,
+    chain: &[Vec<u8>],
+    internal: bool,
+    externals: &[(String, Vec<u8>)],
+    now: i64,
+    purpose: pki::Purpose,
+) -> Result<(Anchor, pki::VerifiedChain)> {
     let (anchors, ids) = anchors(engine, tenant, internal, externals)?;
     if anchors.is_empty() {
         return Err(Error::CertificateRejected {
@@ -292,11 +320,11 @@ pub(crate) fn verify_client_chain(
         &anchors,
         chain,
         UnixTime(now),
-        &pki::VerifyOptions::default(),
+        &pki::VerifyOptions::for_purpose(purpose),
     )?;
     match ids.into_iter().find(|(d, _)| *d == v.anchor_der) {
-        Some((_, None)) => Ok(Anchor::Internal),
-        Some((_, Some(id))) => Ok(Anchor::External(id)),
+        Some((_, None)) => Ok((Anchor::Internal, v)),
+        Some((_, Some(id))) => Ok((Anchor::External(id), v)),
         None => Err(Error::Internal("verified chain ends at an unknown anchor")),
     }
 }

@@ -34,6 +34,8 @@
 //!   chain verifies to the tenant's internal CA or a verified external CA,
 //!   and the leaf is the current or pending certificate of a cert
 //!   authenticator, or a live session certificate.
+//!   [`Enrollment::verify_certificate`] runs the same chain checks for any
+//!   purpose and time without asking whose credential the leaf is.
 //!
 //! Every mutation is one atomic commit that also appends its audit event to
 //! the identity's chain (`identity:<id>`) or, for CA operations, to
@@ -64,6 +66,9 @@ pub const MAX_NAME_FORMAT_BYTES: usize = 256;
 pub const DEFAULT_IDENTITY_NAME_FORMAT: &str = "[caName]-[commonName]";
 /// Most DNS names or IP addresses on a router's server certificate.
 pub const MAX_ROUTER_SANS: usize = 32;
+/// Most certificates in a presented chain (certificate authentication and
+/// [`Enrollment::verify_certificate`]).
+pub const MAX_CHAIN_LEN: usize = 10;
 /// Largest PEM or DER input (CSR, certificate, chain), in bytes.
 pub const MAX_PEM_BYTES: usize = 64 * 1024;
 
@@ -403,6 +408,43 @@ pub struct CertPrincipal {
     pub pending: bool,
     /// The leaf's fingerprint.
     pub fingerprint: String,
+}
+
+/// The trust anchor a certificate chain verified to
+/// ([`Enrollment::verify_certificate`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrustedCa {
+    /// The tenant's internal CA.
+    Internal,
+    /// A verified external CA.
+    External {
+        /// The external CA's id.
+        ca_id: String,
+    },
+}
+
+/// A certificate chain that verified to one of the tenant's trusted CAs
+/// ([`Enrollment::verify_certificate`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CertVerification {
+    /// The CA the chain ends at.
+    pub anchor: TrustedCa,
+    /// CA certificates on the verified path above the leaf, the anchor
+    /// included (1: the anchor issued the leaf directly).
+    pub depth: usize,
+    /// Lower-case hex SHA-256 fingerprints of the path, from the leaf to
+    /// the anchor (inclusive).
+    pub path_fingerprints: Vec<String>,
+    /// The leaf's fingerprint.
+    pub fingerprint: String,
+    /// The leaf's subject common name, if any.
+    pub common_name: Option<String>,
+    /// The leaf's start of validity.
+    pub not_before: UnixTime,
+    /// The leaf's end of validity.
+    pub not_after: UnixTime,
 }
 
 /// Feeds `data` as an enrollment JWT to the parser, and to the verifier

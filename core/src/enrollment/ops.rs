@@ -6,10 +6,10 @@ use super::glue::{self, Anchor, CertInfo, IssueRequest};
 use super::keys::{self, EnrollmentKeys};
 use super::record::{CaRecord, CertAuthStateRecord, EnrollmentRecord, IssuedRecord, pem_encode};
 use super::{
-    CaOptions, CertPrincipal, CertStatus, Challenge, DEFAULT_IDENTITY_NAME_FORMAT, EnrolledCert,
-    EnrollmentInfo, EnrollmentMethod, EnrollmentRequest, EnrollmentState, ExternalCa, IssuedKind,
-    MAX_CA_NAME_LEN, MAX_NAME_FORMAT_BYTES, MAX_ROUTER_SANS, NewEnrollment, RouterCerts,
-    SessionCert,
+    CaOptions, CertPrincipal, CertStatus, CertVerification, Challenge,
+    DEFAULT_IDENTITY_NAME_FORMAT, EnrolledCert, EnrollmentInfo, EnrollmentMethod,
+    EnrollmentRequest, EnrollmentState, ExternalCa, IssuedKind, MAX_CA_NAME_LEN,
+    MAX_NAME_FORMAT_BYTES, MAX_ROUTER_SANS, NewEnrollment, RouterCerts, SessionCert, TrustedCa,
 };
 use crate::codec::{self, bytes::ByteBuf};
 use crate::crypto::ct_eq;
@@ -1652,17 +1652,7 @@ impl Enrollment {
         chain: &[Vec<u8>],
         now: UnixTime,
     ) -> Result<CertPrincipal> {
-        if chain.is_empty()
-            || chain.len() > 10
-            || chain
-                .iter()
-                .any(|c| c.is_empty() || c.len() > super::MAX_PEM_BYTES)
-        {
-            return Err(Error::invalid(
-                "chain",
-                "must hold 1..=10 DER certificates of 1..=65536 bytes each",
-            ));
-        }
+        check_chain_input(chain)?;
         glue::verify_client_chain(
             self.engine(),
             self.tenant_id(),
@@ -1672,6 +1662,59 @@ impl Enrollment {
             now.0,
         )?;
         self.principal_of_leaf(&chain[0])
+    }
+
+    /// Verifies a certificate chain (DER, leaf first, then any
+    /// intermediates) at `at` (default: the engine's clock) for `purpose`
+    /// against the tenant's trusted CAs: its internal CA and every
+    /// verified external CA (whatever that CA's authentication and
+    /// enrollment switches, which govern what its certificates may do, not
+    /// whether it is trusted). The path validation is the one of
+    /// certificate authentication and CA auto-enrollment
+    /// ([`crate::pki::verify_chain`]); unlike
+    /// [`Enrollment::authorize_chain`], the leaf need not be anyone's
+    /// credential. Reads only; writes nothing.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming `chain` (empty, more than 10
+    /// certificates, or one empty or over 65536 bytes);
+    /// [`Error::CertificateRejected`] naming the certificate and why (also
+    /// when the tenant trusts no CA at all).
+    pub fn verify_certificate(
+        &self,
+        chain: &[Vec<u8>],
+        at: Option<UnixTime>,
+        purpose: crate::pki::Purpose,
+    ) -> Result<CertVerification> {
+        check_chain_input(chain)?;
+        let externals: Vec<(String, Vec<u8>)> = self
+            .ca_records()?
+            .into_iter()
+            .filter(|c| c.verified)
+            .map(|c| (c.id, c.cert_der.0))
+            .collect();
+        let now = at.unwrap_or_else(|| self.ctx().now());
+        let (anchor, v) = glue::verify_chain_to(
+            self.engine(),
+            self.tenant_id(),
+            chain,
+            true,
+            &externals,
+            now.0,
+            purpose,
+        )?;
+        Ok(CertVerification {
+            anchor: match anchor {
+                Anchor::Internal => TrustedCa::Internal,
+                Anchor::External(ca_id) => TrustedCa::External { ca_id },
+            },
+            depth: v.path_fingerprints.len().saturating_sub(1),
+            path_fingerprints: v.path_fingerprints,
+            fingerprint: v.leaf.fingerprint,
+            common_name: v.leaf.common_name,
+            not_before: v.leaf.not_before,
+            not_after: v.leaf.not_after,
+        })
     }
 
     fn auth_externals(&self) -> Result<Vec<(String, Vec<u8>)>> {
@@ -1919,6 +1962,28 @@ impl AuthenticatorLike for Authenticator {
     fn identity_id(&self) -> &str {
         &self.identity_id
     }
+}
+
+/// The input limits of a presented chain: 1..=10 DER certificates of
+/// 1..=65536 bytes each.
+fn check_chain_input(chain: &[Vec<u8>]) -> Result<()> {
+    if chain.is_empty()
+        || chain.len() > super::MAX_CHAIN_LEN
+        || chain
+            .iter()
+            .any(|c| c.is_empty() || c.len() > super::MAX_PEM_BYTES)
+    {
+        return Err(Error::invalid(
+            "chain",
+            format!(
+                "must hold 1..={} DER certificates of 1..={} bytes each, got {}",
+                super::MAX_CHAIN_LEN,
+                super::MAX_PEM_BYTES,
+                chain.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn chain_tail_pem(chain: &[Vec<u8>]) -> String {

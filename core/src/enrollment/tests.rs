@@ -1829,3 +1829,249 @@ fn deleting_an_identity_or_authenticator_removes_its_enrollment_records() {
         EnrollmentState::Used
     );
 }
+
+// ---- verify_certificate ------------------------------------------------------------------
+
+use crate::pki::Purpose;
+
+#[test]
+fn verify_certificate_accepts_internal_chains_without_an_enrolled_leaf() {
+    let fx = fixture();
+    with_ca(&fx);
+    let e = enr(&fx);
+    let (_, c, _) = enrolled(&fx, "alice");
+    let before = snapshot(fx.store.as_ref());
+    // Leaf only, and leaf + CA: both end at the internal CA, depth 1.
+    for chain in [vec![der_of(&c.certificate_pem)], chain_of(&c.chain_pem)] {
+        let v = e
+            .verify_certificate(&chain, None, Purpose::ClientAuth)
+            .unwrap();
+        assert_eq!(v.anchor, TrustedCa::Internal);
+        assert_eq!(v.depth, 1);
+        assert_eq!(v.fingerprint, c.fingerprint);
+        assert_eq!(v.path_fingerprints.len(), 2);
+        assert_eq!(v.path_fingerprints[0], c.fingerprint);
+        assert_eq!(v.common_name.as_deref(), Some(c.identity_id.as_str()));
+    }
+    // Reads only.
+    assert_eq!(snapshot(fx.store.as_ref()), before);
+    // A certificate that is nobody's credential still verifies (unlike
+    // authorize_chain): issued directly, then its authenticator deleted.
+    fx.engine
+        .identities("t1")
+        .unwrap()
+        .delete_authenticator(&c.authenticator_id)
+        .unwrap();
+    let chain = chain_of(&c.chain_pem);
+    assert_eq!(
+        e.authorize_chain(&chain).unwrap_err().code(),
+        ErrorCode::VerificationFailed
+    );
+    assert!(
+        e.verify_certificate(&chain, None, Purpose::ClientAuth)
+            .is_ok()
+    );
+    // Another tenant trusts nothing: refused, with the reason.
+    let other = fx
+        .engine
+        .enrollment("t2")
+        .unwrap()
+        .verify_certificate(&chain, None, Purpose::ClientAuth)
+        .unwrap_err();
+    assert_eq!(other.code(), ErrorCode::CertificateRejected);
+    assert!(other.to_string().contains("no trusted"), "{other}");
+}
+
+#[test]
+fn verify_certificate_refuses_other_cas_and_expired_certificates() {
+    let fx = fixture();
+    with_ca(&fx);
+    let e = enr(&fx);
+    let (_, c, _) = enrolled(&fx, "alice");
+    let now = fx.clock.now().0;
+    // Another CA's leaf: refused naming the leaf and the reason.
+    let other_ca = TestCert::self_signed(&CertSpec::ca("other", now)).unwrap();
+    let stranger = other_ca.issue(&CertSpec::leaf("mallory", now)).unwrap();
+    let err = e
+        .verify_certificate(
+            std::slice::from_ref(&stranger.der),
+            None,
+            Purpose::ClientAuth,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::CertificateRejected);
+    let m = err.to_string();
+    assert!(
+        m.contains("certificate 0") && m.contains("mallory") && m.contains("issuer"),
+        "{m}"
+    );
+    // Even with the foreign CA appended to the chain.
+    let err = e
+        .verify_certificate(&[stranger.der, other_ca.der], None, Purpose::ClientAuth)
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::CertificateRejected, "{err}");
+    // Expired: at an explicit time past notAfter, and at the engine clock
+    // once it moves there (injected, no sleeping).
+    let chain = chain_of(&c.chain_pem);
+    let not_after = crate::pki::CertInfo::from_pem(&c.certificate_pem)
+        .unwrap()
+        .not_after
+        .0;
+    assert!(
+        e.verify_certificate(&chain, Some(UnixTime(not_after)), Purpose::ClientAuth)
+            .is_ok(),
+        "valid up to notAfter inclusive"
+    );
+    let err = e
+        .verify_certificate(&chain, Some(UnixTime(not_after + 1)), Purpose::ClientAuth)
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::CertificateRejected);
+    assert!(err.to_string().contains("expired"), "{err}");
+    // Not yet valid before notBefore.
+    let err = e
+        .verify_certificate(&chain, Some(UnixTime(now - 86_400)), Purpose::ClientAuth)
+        .unwrap_err();
+    assert!(err.to_string().contains("not valid before"), "{err}");
+    assert!(
+        e.verify_certificate(&chain, None, Purpose::ClientAuth)
+            .is_ok()
+    );
+    fx.clock.set(not_after + 1);
+    let err = e
+        .verify_certificate(&chain, None, Purpose::ClientAuth)
+        .unwrap_err();
+    assert!(err.to_string().contains("expired"), "{err}");
+}
+
+#[test]
+fn verify_certificate_trusts_external_cas_once_verified() {
+    let fx = fixture();
+    // No internal CA: only the external one can anchor.
+    let ext = external_ca(&fx, "partner", |mut o| {
+        // Trust does not depend on the CA's authentication switch.
+        o.auth_enabled = false;
+        o
+    });
+    let e = enr(&fx);
+    let now = fx.clock.now().0;
+    let dev = ext.ca.issue(&CertSpec::leaf("device-7", now)).unwrap();
+    let chain = vec![dev.der.clone()];
+    let err = e
+        .verify_certificate(&chain, None, Purpose::ClientAuth)
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::CertificateRejected, "{err}");
+    e.verify_ca(&ext.id, &proof(&ext, &ext.token, now)).unwrap();
+    let v = e
+        .verify_certificate(&chain, None, Purpose::ClientAuth)
+        .unwrap();
+    assert_eq!(
+        v.anchor,
+        TrustedCa::External {
+            ca_id: ext.id.clone()
+        }
+    );
+    assert_eq!(v.depth, 1);
+    assert_eq!(v.fingerprint, crate::pki::fingerprint(&dev.der));
+    // Purpose Any accepts it too; serverAuth does not (its EKU is
+    // clientAuth only).
+    assert!(e.verify_certificate(&chain, None, Purpose::Any).is_ok());
+    let err = e
+        .verify_certificate(&chain, None, Purpose::ServerAuth)
+        .unwrap_err();
+    assert!(err.to_string().contains("serverAuth"), "{err}");
+    // Deleting the CA withdraws the trust at once.
+    e.delete_ca(&ext.id).unwrap();
+    assert_eq!(
+        e.verify_certificate(&chain, None, Purpose::ClientAuth)
+            .unwrap_err()
+            .code(),
+        ErrorCode::CertificateRejected
+    );
+}
+
+#[test]
+fn verify_certificate_checks_the_purpose() {
+    let fx = fixture();
+    with_ca(&fx);
+    let e = enr(&fx);
+    let id = identity(&fx, "router-1");
+    let n = e
+        .create(
+            &id,
+            EnrollmentRequest::Router {
+                dns_names: vec!["router.example".into()],
+                ip_addresses: vec![],
+            },
+        )
+        .unwrap();
+    let r = e
+        .enroll_router(n.jwt(), &key().csr_pem, &key().csr_pem)
+        .unwrap();
+    let server = vec![der_of(&r.server_certificate_pem)];
+    let client = vec![der_of(&r.client.certificate_pem)];
+    let v = e
+        .verify_certificate(&server, None, Purpose::ServerAuth)
+        .unwrap();
+    assert_eq!(v.anchor, TrustedCa::Internal);
+    let err = e
+        .verify_certificate(&client, None, Purpose::ServerAuth)
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::CertificateRejected);
+    assert!(
+        err.to_string()
+            .contains("extendedKeyUsage does not include serverAuth"),
+        "{err}"
+    );
+    assert!(
+        e.verify_certificate(&client, None, Purpose::ClientAuth)
+            .is_ok()
+    );
+    let err = e
+        .verify_certificate(&server, None, Purpose::ClientAuth)
+        .unwrap_err();
+    assert!(err.to_string().contains("clientAuth"), "{err}");
+}
+
+#[test]
+fn verify_certificate_input_limits_name_the_chain() {
+    let fx = fixture();
+    with_ca(&fx);
+    let e = enr(&fx);
+    let (_, c, _) = enrolled(&fx, "alice");
+    let leaf = der_of(&c.certificate_pem);
+    let p = Purpose::ClientAuth;
+    assert_invalid(
+        &e.verify_certificate(&[], None, p).unwrap_err(),
+        "chain",
+        "1..=10",
+    );
+    assert_invalid(
+        &e.verify_certificate(&vec![leaf.clone(); MAX_CHAIN_LEN + 1], None, p)
+            .unwrap_err(),
+        "chain",
+        "1..=10",
+    );
+    assert!(
+        e.verify_certificate(&vec![leaf.clone(); MAX_CHAIN_LEN], None, p)
+            .is_ok(),
+        "10 certificates (duplicates are ignored as issuers) are within the limit"
+    );
+    assert_invalid(
+        &e.verify_certificate(&[leaf, Vec::new()], None, p)
+            .unwrap_err(),
+        "chain",
+        "65536",
+    );
+    assert_invalid(
+        &e.verify_certificate(&[vec![0x30; MAX_PEM_BYTES + 1]], None, p)
+            .unwrap_err(),
+        "chain",
+        "65536",
+    );
+    // Garbage within the limits is a rejected (malformed) certificate.
+    let err = e
+        .verify_certificate(&[b"not a certificate".to_vec()], None, p)
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::CertificateRejected);
+    assert!(err.to_string().contains("malformed"), "{err}");
+}

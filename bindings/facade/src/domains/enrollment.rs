@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 
 use super::identities::{AuthenticatorInfo, Subject};
 use super::machine::parse_ip;
-use super::pki::chain_der;
+use super::pki::{chain_der, purpose_of};
 use crate::error::{Error, Result};
 
 fn method_of(method: &str) -> Result<EnrollmentMethod> {
@@ -422,6 +422,113 @@ pub(crate) fn verify_challenge(
     Ok(core_en::verify_challenge(&jwks, nonce, &c)?)
 }
 
+/// A certificate chain that verified to one of the tenant's trusted CAs
+/// ([`Enrollment::verify_certificate`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertVerificationInfo {
+    /// `internal` (the tenant's CA) or `external` (a verified external CA).
+    pub anchor: String,
+    /// The external CA's id when `anchor` is `external`.
+    pub ca_id: Option<String>,
+    /// CA certificates above the leaf on the path, the anchor included (1:
+    /// the anchor issued the leaf).
+    pub depth: u32,
+    /// Fingerprints from the leaf to the anchor (inclusive).
+    pub path_fingerprints: Vec<String>,
+    /// The leaf's fingerprint (lower-case hex SHA-256 of the DER).
+    pub fingerprint: String,
+    /// The leaf's subject common name, if any.
+    pub common_name: Option<String>,
+    /// The leaf's start of validity.
+    pub not_before: i64,
+    /// The leaf's end of validity.
+    pub not_after: i64,
+}
+
+impl From<core_en::CertVerification> for CertVerificationInfo {
+    fn from(v: core_en::CertVerification) -> Self {
+        let (anchor, ca_id) = match v.anchor {
+            core_en::TrustedCa::External { ca_id } => ("external", Some(ca_id)),
+            _ => ("internal", None),
+        };
+        CertVerificationInfo {
+            anchor: anchor.to_owned(),
+            ca_id,
+            depth: u32::try_from(v.depth).unwrap_or(u32::MAX),
+            path_fingerprints: v.path_fingerprints,
+            fingerprint: v.fingerprint,
+            common_name: v.common_name,
+            not_before: v.not_before.secs(),
+            not_after: v.not_after.secs(),
+        }
+    }
+}
+
+/// The claims of an enrollment JWT. `Debug` redacts the one-time token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EnrollmentClaimsInfo {
+    /// `em`: `ott`, `ottca`, `updb` or `erott`.
+    pub method: String,
+    /// `jti`: the one-time token. Keep it secret.
+    pub jti: Zeroizing<String>,
+    /// `sub`: the identity id.
+    pub sub: String,
+    /// `iss`.
+    pub iss: String,
+    /// `exp` (seconds since the epoch).
+    pub exp: i64,
+    /// `iat`, if present.
+    pub iat: Option<i64>,
+    /// The header's `kid`.
+    pub kid: String,
+}
+
+impl std::fmt::Debug for EnrollmentClaimsInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnrollmentClaimsInfo")
+            .field("method", &self.method)
+            .field("jti", &"<redacted>")
+            .field("sub", &self.sub)
+            .field("iss", &self.iss)
+            .field("exp", &self.exp)
+            .field("iat", &self.iat)
+            .field("kid", &self.kid)
+            .finish()
+    }
+}
+
+impl From<core_en::EnrollmentClaims> for EnrollmentClaimsInfo {
+    fn from(c: core_en::EnrollmentClaims) -> Self {
+        EnrollmentClaimsInfo {
+            method: c.method.as_str().to_owned(),
+            jti: Zeroizing::new(c.jti.as_str().to_owned()),
+            sub: c.sub,
+            iss: c.iss,
+            exp: c.exp,
+            iat: c.iat,
+            kid: c.kid,
+        }
+    }
+}
+
+pub(crate) fn parse_enrollment_jwt(token: &str) -> Result<EnrollmentClaimsInfo> {
+    Ok(core_en::parse_enrollment_jwt(token)?.into())
+}
+
+pub(crate) fn verify_enrollment_jwt(
+    token: &str,
+    jwks_json: &str,
+    issuer: &str,
+    now: Option<i64>,
+) -> Result<EnrollmentClaimsInfo> {
+    let jwks = credcycle::jose::Jwks::from_json(jwks_json)?;
+    let now = now.map_or_else(
+        || credcycle::Clock::now(&credcycle::SystemClock),
+        credcycle::UnixTime,
+    );
+    Ok(core_en::verify_enrollment_jwt(token, &jwks, issuer, now)?.into())
+}
+
 /// Enrollment and certificate lifecycle of one tenant. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Enrollment {
@@ -787,6 +894,31 @@ impl Enrollment {
     pub fn authorize_chain(&self, chain_pem: &str) -> Result<CertPrincipalInfo> {
         let chain = chain_der(chain_pem)?;
         Ok(self.inner.authorize_chain(&chain)?.into())
+    }
+
+    /// Verifies a certificate chain (PEM, leaf first, then intermediates)
+    /// at `at` (default: the engine clock) for `purpose` (`client` — the
+    /// default when empty —, `server` or `any`) against the tenant's
+    /// trusted CAs: its internal CA and every verified external CA. The
+    /// leaf need not be anyone's credential (operation
+    /// `enrollment.verify_certificate`).
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` naming the chain (1..=10 certificates) or
+    /// `purpose`; `CERTIFICATE_REJECTED` (1601) naming the certificate and
+    /// why.
+    pub fn verify_certificate(
+        &self,
+        chain_pem: &str,
+        at: Option<i64>,
+        purpose: &str,
+    ) -> Result<CertVerificationInfo> {
+        let purpose = purpose_of(purpose)?;
+        let chain = chain_der(chain_pem)?;
+        Ok(self
+            .inner
+            .verify_certificate(&chain, at.map(credcycle::UnixTime), purpose)?
+            .into())
     }
 
     /// Whose credential a certificate (PEM) is, without checking its chain

@@ -16,14 +16,15 @@ mod pki;
 mod targets;
 mod tokens;
 
-pub(crate) use enrollment::verify_challenge;
+pub(crate) use enrollment::{parse_enrollment_jwt, verify_challenge, verify_enrollment_jwt};
 pub(crate) use machine::parse_ip;
 pub(crate) use pki::generate_key_and_csr;
+pub(crate) use pki::verify_chain;
 
 pub use enrollment::{
-    CertPrincipalInfo, CertStatusInfo, ChallengeInfo, EnrolledCertInfo, Enrollment, EnrollmentInfo,
-    EnrollmentSpec, ExternalCaInfo, ExternalCaOptions, NewEnrollmentInfo, RouterCertsInfo,
-    SessionCertInfo,
+    CertPrincipalInfo, CertStatusInfo, CertVerificationInfo, ChallengeInfo, EnrolledCertInfo,
+    Enrollment, EnrollmentClaimsInfo, EnrollmentInfo, EnrollmentSpec, ExternalCaInfo,
+    ExternalCaOptions, NewEnrollmentInfo, RouterCertsInfo, SessionCertInfo,
 };
 pub use identities::{
     AuthInput, AuthenticatorInfo, ExtJwtSignerInfo, Identities, IdentityInfo, NewSessionInfo,

@@ -244,6 +244,54 @@ pub(crate) fn chain_der(chain_pem: &str) -> Result<Vec<Vec<u8>>> {
     Ok(core_pki::parse_chain_pem(chain_pem)?)
 }
 
+/// `client` (default when empty), `server` or `any`.
+pub(crate) fn purpose_of(purpose: &str) -> Result<core_pki::Purpose> {
+    match purpose {
+        "" | "client" => Ok(core_pki::Purpose::ClientAuth),
+        "server" => Ok(core_pki::Purpose::ServerAuth),
+        "any" => Ok(core_pki::Purpose::Any),
+        _ => Err(Error::invalid("purpose", "must be client, server or any")),
+    }
+}
+
+fn verified_info(v: core_pki::VerifiedChain) -> VerifiedChainInfo {
+    VerifiedChainInfo {
+        leaf: v.leaf.into(),
+        path_fingerprints: v.path_fingerprints,
+        anchor_pem: pem_of(&v.anchor_der),
+    }
+}
+
+/// Verifies `chain_pem` (leaf first, then intermediates) against the PEM
+/// `roots_pem` at `at` (default: the system clock) for `purpose`.
+pub(crate) fn verify_chain(
+    roots_pem: &str,
+    chain_pem: &str,
+    at: Option<i64>,
+    purpose: &str,
+) -> Result<VerifiedChainInfo> {
+    let purpose = purpose_of(purpose)?;
+    let anchors = core_pki::TrustAnchors::from_pem(roots_pem).map_err(|e| match e {
+        credcycle::Error::InvalidInput(i) => {
+            Error::invalid("roots_pem", format!("{}: {}", i.field, i.reason))
+        }
+        other => other.into(),
+    })?;
+    let chain = chain_der(chain_pem)?;
+    let now = at.map_or_else(
+        || credcycle::Clock::now(&credcycle::SystemClock),
+        credcycle::UnixTime,
+    );
+    let v = core_pki::verify_chain(
+        &anchors,
+        &chain,
+        now,
+        &core_pki::VerifyOptions::for_purpose(purpose),
+    )
+    .map_err(credcycle::Error::from)?;
+    Ok(verified_info(v))
+}
+
 /// The internal CA of one tenant. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Pki {
@@ -329,6 +377,36 @@ impl Pki {
         Ok(self.inner.issue(&csr, &profile.core()?)?.into())
     }
 
+    /// Renews a certificate this CA issued (PEM, or a chain whose first
+    /// certificate it is): same subject, the key of `new_csr_pem` when
+    /// given (a key roll) or else the same key, SANs from `profile`, a new
+    /// serial and a fresh validity (operation `pki.renew`). Writes nothing
+    /// to the store; whether the certificate may still be renewed is the
+    /// caller's rule.
+    ///
+    /// # Errors
+    /// `INVALID_INPUT` naming `current_certificate` (unparsable, not issued
+    /// by this CA, a key no longer allowed), `csr` or a profile field;
+    /// `NOT_FOUND` without a CA; key manager errors.
+    pub fn renew(
+        &self,
+        current_certificate_pem: &str,
+        new_csr_pem: Option<&str>,
+        profile: IssueProfile,
+    ) -> Result<IssuedCertInfo> {
+        let current = core_pki::parse_chain_pem(current_certificate_pem).map_err(|e| match e {
+            credcycle::Error::InvalidInput(i) => {
+                Error::invalid("current_certificate", format!("{}: {}", i.field, i.reason))
+            }
+            other => other.into(),
+        })?;
+        let csr = new_csr_pem.map(|c| Csr::parse(c.as_bytes())).transpose()?;
+        Ok(self
+            .inner
+            .renew(&current[0], csr.as_ref(), &profile.core()?)?
+            .into())
+    }
+
     /// Verifies a client chain (PEM, leaf first) against the tenant CA now
     /// (operation `pki.verify_client_chain`).
     ///
@@ -337,11 +415,6 @@ impl Pki {
     /// `INVALID_INPUT` naming the chain; `NOT_FOUND` without a CA.
     pub fn verify_client_chain(&self, chain_pem: &str) -> Result<VerifiedChainInfo> {
         let chain = chain_der(chain_pem)?;
-        let v = self.inner.verify_client_chain(&chain)?;
-        Ok(VerifiedChainInfo {
-            leaf: v.leaf.into(),
-            path_fingerprints: v.path_fingerprints,
-            anchor_pem: pem_of(&v.anchor_der),
-        })
+        Ok(verified_info(self.inner.verify_client_chain(&chain)?))
     }
 }

@@ -123,4 +123,63 @@ fun pkiEnrollment(backend: Backend) {
         val imported = engine.pki("third").importCa(pca.chainPem, pca.keyId, "third.example")
         expect(imported.imported) { "imported" }
     }
+    check("$p certificates: verify_certificate (internal, external once verified, purpose, time), verify_chain, renew") {
+        val none = emptyList<String>()
+        fun csr(cn: String) = generateKeyAndCsr("p256", cn, none, none).csrPem
+        val pki = engine.pki("verify")
+        val ca = pki.createCa("verify root", "verify.example", CreateCaOptions())
+        val en = engine.enrollment("verify")
+        val now = engine.now()
+        val cert = pki.issue(csr("device"), IssueProfile("client", "id-1", none, none, false))
+        val v = en.verifyCertificate(cert.chainPem)
+        expectEq("internal", v.anchor, "anchor")
+        expectEq(1u, v.depth, "depth")
+        expectEq(listOf(cert.fingerprint, ca.certificate.fingerprint), v.pathFingerprints, "path")
+        expectEq("id-1", v.commonName, "common name")
+        val rej = expectError<CredcycleException.VerificationFailed>(1601u) {
+            en.verifyCertificate(cert.pem, purpose = "server")
+        }
+        expect(errorParts(rej).second.contains("serverAuth")) { "reason names the purpose" }
+        expectError<CredcycleException.VerificationFailed>(1601u) { en.verifyCertificate(cert.pem, at = cert.notAfter + 1) }
+        expectError<CredcycleException.InvalidInput>(1004u) { en.verifyCertificate(cert.pem, purpose = "email") }
+        val partner = engine.pki("vpartner")
+        val pca = partner.createCa("partner root", "vpartner.example", CreateCaOptions())
+        val device = partner.issue(csr("d"), IssueProfile("client", "device-7", none, none, false))
+        expectError<CredcycleException.VerificationFailed>(1601u) { en.verifyCertificate(device.pem) }
+        val xca = en.registerCa(pca.certificate.pem, ExternalCaOptions("partner", false, false, false))
+        expectError<CredcycleException.VerificationFailed>(1601u) { en.verifyCertificate(device.pem) }
+        en.verifyCa(xca.id, partner.issue(csr("p"), IssueProfile("client", xca.verificationToken!!, none, none, false)).pem)
+        val x = en.verifyCertificate(device.pem)
+        expectEq("external", x.anchor, "external anchor")
+        expectEq(xca.id, x.caId, "external CA id")
+
+        val vc = verifyChain(ca.chainPem, cert.pem, at = now)
+        expectEq(cert.fingerprint, vc.leaf.fingerprint, "verify_chain leaf")
+        expectError<CredcycleException.VerificationFailed>(1601u) { verifyChain(pca.chainPem, cert.pem) }
+        expectError<CredcycleException.InvalidInput>(1004u) { verifyChain("junk", cert.pem) }
+
+        clock.advance(60)
+        val renewed = pki.renew(cert.chainPem, null, IssueProfile("client", "id-1", none, none, false))
+        expect(renewed.serialHex != cert.serialHex) { "new serial" }
+        expect(renewed.notBefore > cert.notBefore && renewed.notAfter > cert.notAfter) { "fresh validity" }
+        pki.renew(cert.pem, csr("device"), IssueProfile("client", "id-1", none, none, false))
+        expectError<CredcycleException.InvalidInput>(1004u) {
+            pki.renew(device.pem, null, IssueProfile("client", "id-1", none, none, false))
+        }
+    }
+    check("$p enrollment JWTs: parse and verify on the client") {
+        val ids = engine.identities("verify")
+        val en = engine.enrollment("verify")
+        val dave = ids.create("dave", null)
+        val n = en.create(dave.id, EnrollmentSpec("ott", dnsNames = emptyList(), ipAddresses = emptyList()))
+        val c = parseEnrollmentJwt(n.jwt)
+        expectEq("ott", c.method, "method")
+        expectEq(dave.id, c.sub, "sub")
+        expectEq(en.currentKid(), c.kid, "kid")
+        expect(c.jti.startsWith("ccen_")) { "one-time token" }
+        expectEq(c, verifyEnrollmentJwt(n.jwt, en.jwks(), "credcycle", engine.now()), "verified claims")
+        expectError<CredcycleException.VerificationFailed>(1006u) { verifyEnrollmentJwt(n.jwt, en.jwks(), "other") }
+        expectError<CredcycleException.State>(1007u) { verifyEnrollmentJwt(n.jwt, en.jwks(), "credcycle", c.exp) }
+        expectError<CredcycleException.InvalidInput>(1004u) { parseEnrollmentJwt("not.a.jwt") }
+    }
 }
