@@ -730,8 +730,8 @@ pub(crate) enum RotateCommand {
 #[group(required = true, multiple = false)]
 pub(crate) struct ValueArgs {
     /// The value (visible to other local users in the process list; prefer
-    /// --value-file or --generate).
-    #[arg(long, value_name = "V")]
+    /// --value-file or --generate). May start with `-`.
+    #[arg(long, value_name = "V", allow_hyphen_values = true)]
     pub(crate) value: Option<String>,
     /// Read the value's bytes from FILE, exactly as stored (`-` = stdin).
     #[arg(long, value_name = "FILE")]

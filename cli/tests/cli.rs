@@ -180,6 +180,9 @@ fn update_kms_key_then_put_keeps_old_versions_under_old_key() {
     let env = Env::init();
     env.ok_json(&["secret", "create", "X", "--value", "one"]);
     env.ok_json(&["secret", "put", "X", "--value", "two"]);
+    // A value may start with '-'.
+    env.ok_json(&["secret", "create", "DASH", "--value", "-starts-with-a-dash"]);
+    assert_eq!(env.value("DASH", "v1"), b"-starts-with-a-dash");
     let k2 = env.ok_json(&["kms", "key", "create", "k2"]);
     assert_eq!(k2["name"], "k2");
     assert_eq!(k2["purpose"], "wrap");

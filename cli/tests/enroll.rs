@@ -243,6 +243,19 @@ fn enroll_limits_and_errors_name_the_field() {
             "3f8b1c2e-9a4d-4e6f-8b0a-1c2d3e4f5a6b",
         ],
     );
+    // Kids are base64url thumbprints and may start with '-': still a kid
+    // (unknown here, exit 3), never taken for an option (exit 2).
+    env.fails(
+        3,
+        &[
+            "enroll",
+            "challenge",
+            "--kid",
+            "-lXyz0123456789",
+            "--nonce",
+            "3f8b1c2e-9a4d-4e6f-8b0a-1c2d3e4f5a6b",
+        ],
+    );
     let c = env.ok_json(&[
         "enroll",
         "challenge",

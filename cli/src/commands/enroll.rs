@@ -263,8 +263,9 @@ pub(crate) enum EnrollCommand {
     },
     /// Sign a nonce (UUID) and the CA pool with enrollment key KID.
     Challenge {
-        /// Key id from the enrollment JWKS.
-        #[arg(long)]
+        /// Key id from the enrollment JWKS (a base64url thumbprint, which
+        /// may start with `-`).
+        #[arg(long, allow_hyphen_values = true)]
         kid: String,
         /// A UUID.
         #[arg(long)]
