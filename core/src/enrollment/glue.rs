@@ -252,10 +252,10 @@ pub(crate) fn anchors(
 ) -> Result<(pki::TrustAnchors, AnchorIds)> {
     let mut ders: Vec<(Vec<u8>, Option<String>)> = Vec::new();
     if internal {
-        match engine.pki(tenant.as_str())?.ca() {
-            Ok(ca) => {
-                if let Some(first) = ca.chain.first() {
-                    ders.push((first.clone(), None));
+        match engine.pki(tenant.as_str())?.ca_chain_der() {
+            Ok(chain) => {
+                if let Some(first) = chain.into_iter().next() {
+                    ders.push((first, None));
                 }
             }
             Err(Error::NotFound { .. }) => {}

@@ -1068,6 +1068,22 @@ impl Pki {
         codec::decode::<CaRecord>(&r.value, "ca record")?.info()
     }
 
+    /// The tenant CA's chain (DER, issuing certificate first) as stored,
+    /// without parsing it: path validation parses its anchors itself.
+    ///
+    /// # Errors
+    /// As [`Pki::ca`].
+    pub(crate) fn ca_chain_der(&self) -> Result<Vec<Vec<u8>>> {
+        let r = self
+            .engine
+            .services()
+            .store
+            .get(Table::Ca, &self.record_key())?
+            .ok_or(Error::NotFound { what: "ca" })?;
+        let rec = codec::decode::<CaRecord>(&r.value, "ca record")?;
+        Ok(rec.chain.into_iter().map(|c| c.0).collect())
+    }
+
     /// The issuer of the tenant's CA, for [`IssuingCa::issue`].
     ///
     /// # Errors
